@@ -1,0 +1,81 @@
+package org.waldur.agent;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
+import org.waldur.agent.config.AgentConfig;
+import org.waldur.agent.config.OfferingConfig;
+import org.waldur.agent.events.EventKeys;
+import org.waldur.agent.events.Failures;
+import org.waldur.agent.waldur.WaldurRequests;
+import java.security.SecureRandom;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.hc.client5.http.conn.ssl.NoopHostnameVerifier;
+import org.waldur.agent.mqtt.MqttSocketFactories;
+import org.waldur.agent.mqtt.SubscriptionManager;
+import org.waldur.agent.mqtt.SubscriptionStore;
+import org.waldur.agent.slurm.SlurmGateway;
+import org.waldur.agent.waldur.WaldurEndpoints;
+import org.waldur.agent.waldur.WaldurJson;
+
+/** The beans the YAML routes refer to by name. Per-offering beans are suffixed with the offering's key. */
+public final class AgentBeans implements CamelConfiguration {
+
+    private final AgentConfig config;
+
+    public AgentBeans(AgentConfig config) {
+        this.config = config;
+    }
+
+    /** camel-http takes SSLContextParameters; this wraps an SSLContext we built ourselves. */
+    private static SSLContextParameters sslParameters(SSLContext ctx) {
+        return new SSLContextParameters() {
+            @Override
+            public SSLContext createSSLContext(CamelContext camelContext) {
+                return ctx;
+            }
+        };
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent props = context.getPropertiesComponent();
+        Path dataDir = Path.of(props.resolveProperty("agent.dataDir").orElse("data"));
+        Files.createDirectories(dataDir);
+        Registry registry = context.getRegistry();
+
+        registry.bind("agentConfig", config);
+        registry.bind("waldurJson", WaldurJson.MAPPER);
+        registry.bind("eventKeys", new EventKeys(Integer.parseInt(props.resolveProperty("agent.workers").orElse("4"))));
+        int cacheSize = Integer.parseInt(props.resolveProperty("agent.idempotency.cacheSize").orElse("10000"));
+        // survives restarts, so a message redelivered after a crash has no second effect
+        registry.bind("processedEvents", FileIdempotentRepository.fileIdempotentRepository(
+                new File(dataDir.toFile(), "processed-events.dat"), cacheSize, 16L * 1024 * 1024));
+
+        WaldurEndpoints endpoints = new WaldurEndpoints(config, props);
+        registry.bind("waldurEndpoints", endpoints);
+        registry.bind("waldurRequests", new WaldurRequests(endpoints));
+        registry.bind("failures", new Failures());
+        registry.bind("verifyingSslContext", sslParameters(MqttSocketFactories.sslContext(props)));
+        if (config.offerings().stream().anyMatch(o -> !o.verifySsl())) {
+            SSLContext insecure = SSLContext.getInstance("TLS");
+            insecure.init(null, new TrustManager[] {new MqttSocketFactories.TrustAll()}, new SecureRandom());
+            registry.bind("insecureSslContext", sslParameters(insecure));
+            registry.bind("noopHostnameVerifier", NoopHostnameVerifier.INSTANCE);
+        }
+        for (OfferingConfig o : config.offerings()) {
+            registry.bind(WaldurEndpoints.configurerBeanName(o), endpoints.httpClientConfigurer(o));
+            registry.bind(MqttSocketFactories.beanName(o), MqttSocketFactories.forOffering(o, props));
+        }
+        registry.bind("slurm", new SlurmGateway(config));
+        SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));
+        registry.bind("subscriptionManager", new SubscriptionManager(config, store));
+    }
+}

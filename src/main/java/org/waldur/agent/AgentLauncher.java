@@ -1,0 +1,67 @@
+package org.waldur.agent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.main.Main;
+import org.waldur.agent.config.AgentConfig;
+import org.waldur.agent.config.ConfigException;
+import org.waldur.agent.config.ConfigLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads and validates the configuration, then runs Camel Main with the agent's routes and beans.
+ * Exit codes: 0 normal stop, 2 invalid configuration or command line.
+ */
+public final class AgentLauncher {
+
+    public static final int EXIT_CONFIG = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(AgentLauncher.class);
+
+    private final CommandLine cli;
+
+    public AgentLauncher(CommandLine cli) {
+        this.cli = cli;
+    }
+
+    public int run() throws Exception {
+        if (cli.help()) {
+            System.out.print(CommandLine.usage());
+            return 0;
+        }
+        AgentConfig config;
+        try {
+            config = ConfigLoader.load(cli.configFile());
+        } catch (ConfigException e) {
+            System.err.println("waldur-camel-agent: " + e.getMessage());
+            LOG.error("Invalid configuration in {}: {}", cli.configFile(), String.join("; ", e.problems()));
+            return EXIT_CONFIG;
+        }
+        Main main = new Main();
+        configure(main, config);
+        main.run(cli.camelArgs().toArray(String[]::new));
+        return main.getExitCode();
+    }
+
+    /** Shared by the launcher and the tests, so tests run the same wiring as production. */
+    public static void configure(Main main, AgentConfig config) {
+        // first location wins in Camel's PropertiesComponent (camel-stack.md §6c)
+        main.setDefaultPropertyPlaceholderLocation(
+                "file:application.properties;optional=true,classpath:application.properties;optional=true");
+        Path routes = Path.of(System.getProperty("agent.routes.dir",
+                System.getenv().getOrDefault("AGENT_ROUTES_DIR", "routes")));
+        if (Files.isDirectory(routes)) {
+            String dir = routes.toAbsolutePath().normalize().toString();
+            main.configure().withRoutesIncludePattern("file:" + dir + "/*.camel.yaml")
+                    .withRoutesReloadEnabled(true)
+                    .withRoutesReloadDirectory(dir)
+                    .withRoutesReloadPattern("*.camel.yaml")
+                    // keep templated MQTT consumers alive when a file is reloaded (camel-stack.md §6b)
+                    .withRoutesReloadRemoveAllRoutes(false);
+        } else {
+            main.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
+        }
+        main.configure().addConfiguration(new AgentBeans(config));
+        main.addMainListener(new AgentStartup());
+    }
+}

@@ -1,0 +1,43 @@
+package org.waldur.agent;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The Python agent's {@code -c/--config-file}; anything else is handed to Camel Main (e.g. {@code -D} style options). */
+public record CommandLine(Path configFile, boolean help, List<String> camelArgs) {
+
+    public static final String DEFAULT_CONFIG = "waldur-site-agent-config.yaml";
+
+    public static CommandLine parse(String[] args) {
+        Path config = Path.of(DEFAULT_CONFIG);
+        boolean help = false;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-c") || a.equals("--config-file")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a file name");
+                }
+                config = Path.of(args[++i]);
+            } else if (a.startsWith("--config-file=")) {
+                config = Path.of(a.substring("--config-file=".length()));
+            } else if (a.equals("-h") || a.equals("--help")) {
+                help = true;
+            } else {
+                rest.add(a);
+            }
+        }
+        return new CommandLine(config, help, List.copyOf(rest));
+    }
+
+    public static String usage() {
+        return """
+                Usage: java -jar waldur-camel-agent.jar [-c|--config-file <file>]
+                  -c, --config-file   site agent YAML configuration (default: waldur-site-agent-config.yaml)
+                  -h, --help          this text
+                Routes are read from ./routes when that folder exists, else from the jar;
+                ./application.properties overrides the packaged one; -D<key>=<value> overrides both.
+                """;
+    }
+}

@@ -1,0 +1,238 @@
+package org.waldur.agent.mqtt;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Consumer;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.waldur.agent.config.AgentConfig;
+import org.waldur.agent.config.OfferingConfig;
+import org.waldur.agent.waldur.WaldurJson;
+import org.waldur.agent.waldur.WaldurRequestRejectedException;
+
+/**
+ * Owns the event subscriptions: reuses the stored one while Waldur still knows it, creates one otherwise,
+ * and instantiates the {@code waldur-mqtt-consumer} template for each (offering, object type).
+ * Waldur being unreachable delays a subscription, with backoff, but never stops the agent. A watchdog
+ * re-creates a subscription that Waldur deleted (the broker then refuses its credentials).
+ */
+public final class SubscriptionManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionManager.class);
+    static final String TEMPLATE = "waldur-mqtt-consumer";
+
+    private final AgentConfig config;
+    private final SubscriptionStore store;
+    private final Map<String, ConsumerState> consumers = new ConcurrentHashMap<>();
+    private CamelContext context;
+    private ProducerTemplate producer;
+    private ScheduledExecutorService executor;
+    private long maxBackoffMillis;
+    private long disconnectGraceMillis;
+
+    public SubscriptionManager(AgentConfig config, SubscriptionStore store) {
+        this.config = config;
+        this.store = store;
+    }
+
+    /** A consumer route and the subscription it uses. */
+    static final class ConsumerState {
+        final OfferingConfig offering;
+        final ObjectType type;
+        volatile Subscription subscription;
+        volatile long disconnectedSince;
+
+        ConsumerState(OfferingConfig offering, ObjectType type, Subscription subscription) {
+            this.offering = offering;
+            this.type = type;
+            this.subscription = subscription;
+        }
+    }
+
+    public void start(CamelContext camelContext) {
+        this.context = camelContext;
+        this.producer = camelContext.createProducerTemplate();
+        PropertiesComponent props = camelContext.getPropertiesComponent();
+        this.maxBackoffMillis = millis(props, "agent.subscriptions.maxBackoff", "300000");
+        this.disconnectGraceMillis = millis(props, "agent.mqtt.watchdogGrace", "60000");
+        long watchdogPeriod = millis(props, "agent.mqtt.watchdogPeriod", "30000");
+        this.executor = camelContext.getExecutorServiceManager().newScheduledThreadPool(this, "subscriptions", 2);
+        for (OfferingConfig offering : config.offerings()) {
+            if (!offering.mqttEnabled()) {
+                LOG.info("{}: mqtt_enabled is false, no event subscriptions", offering);
+                continue;
+            }
+            for (ObjectType type : ObjectType.enabledFor(offering)) {
+                if (!type.isHandled()) {
+                    LOG.warn("{}: object type {} is enabled by the configuration but not handled by this version; not subscribed",
+                            offering, type.wireName());
+                    continue;
+                }
+                executor.execute(() -> subscribe(offering, type, 0));
+            }
+        }
+        executor.scheduleWithFixedDelay(this::watchdog, watchdogPeriod, watchdogPeriod, TimeUnit.MILLISECONDS);
+    }
+
+    public void stop() {
+        if (executor != null) {
+            context.getExecutorServiceManager().shutdownNow(executor);
+        }
+    }
+
+    /** Route ids of the consumers started so far, for tests and operators. */
+    public List<String> consumerRouteIds() {
+        return List.copyOf(consumers.keySet());
+    }
+
+    public Optional<Subscription> subscription(String routeId) {
+        return Optional.ofNullable(consumers.get(routeId)).map(c -> c.subscription);
+    }
+
+    public static String routeId(OfferingConfig offering, ObjectType type) {
+        return "mqtt-" + offering.key() + "-" + type.wireName();
+    }
+
+    private void subscribe(OfferingConfig offering, ObjectType type, int attempt) {
+        try {
+            Subscription subscription = obtain(offering, type);
+            startConsumer(offering, type, subscription);
+        } catch (Exception e) {
+            long delay = Math.min(maxBackoffMillis, 1000L << Math.min(attempt, 16));
+            LOG.warn("{}: cannot subscribe to {} events yet ({}); retrying in {} s",
+                    offering, type.wireName(), e.getMessage(), delay / 1000);
+            executor.schedule(() -> subscribe(offering, type, attempt + 1), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Subscription obtain(OfferingConfig offering, ObjectType type) throws Exception {
+        String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
+        Optional<Subscription> stored = store.get(key);
+        if (stored.isPresent()) {
+            if (exists(offering, stored.get())) {
+                LOG.info("{}: reusing event subscription {} for {}", offering, stored.get().uuid(), type.wireName());
+                return stored.get();
+            }
+            LOG.info("{}: event subscription {} for {} no longer exists in Waldur; creating a new one",
+                    offering, stored.get().uuid(), type.wireName());
+            store.remove(key);
+        }
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("description", "Event subscription for waldur-camel-agent (waldur-site-agent), offering "
+                + offering.name() + ", observable object type: " + type.wireName());
+        request.put("observable_objects", List.of(Map.of("object_type", type.wireName())));
+        Object response = call(offering, "POST /api/event-subscriptions/", request);
+        Subscription created = WaldurJson.MAPPER.convertValue(response, Subscription.class);
+        if (created.uuid() == null || created.userUuid() == null) {
+            throw new IllegalStateException("Waldur's event subscription response has no uuid or user_uuid");
+        }
+        store.put(key, created);
+        LOG.info("{}: created event subscription {} for {}", offering, created.uuid(), type.wireName());
+        return created;
+    }
+
+    private boolean exists(OfferingConfig offering, Subscription subscription) throws Exception {
+        try {
+            call(offering, "GET /api/event-subscriptions/" + subscription.uuid() + "/", null);
+            return true;
+        } catch (WaldurRequestRejectedException e) {
+            if (e.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void startConsumer(OfferingConfig offering, ObjectType type, Subscription subscription) throws Exception {
+        String routeId = routeId(offering, type);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("offering", offering.key());
+        parameters.put("objectType", type.wireName());
+        parameters.put("topic", "subscription/" + subscription.uuid() + "/offering/" + offering.offeringUuidHex() + "/" + type.wireName());
+        parameters.put("brokerUrl", offering.effectiveBrokerUrl());
+        parameters.put("clientId", "waldur-camel-agent-" + subscription.uuid());
+        parameters.put("userName", subscription.brokerUserName());
+        parameters.put("password", offering.waldurApiToken());
+        parameters.put("socketFactory", MqttSocketFactories.beanName(offering));
+        parameters.put("hostnameVerification", String.valueOf(offering.websocketUseTls()));
+        TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, TEMPLATE).routeId(routeId);
+        parameters.forEach(builder::parameter);
+        consumers.put(routeId, new ConsumerState(offering, type, subscription));
+        builder.add();
+        // the supervising route controller keeps retrying while the broker is unreachable
+        context.getRouteController().startRoute(routeId);
+        LOG.info("{}: consumer {} listens on {}", offering, routeId, offering.effectiveBrokerUrl());
+    }
+
+    /** Re-creates a subscription Waldur deleted; Paho and the route controller handle every other outage. */
+    void watchdog() {
+        long now = System.currentTimeMillis();
+        for (Map.Entry<String, ConsumerState> e : consumers.entrySet()) {
+            ConsumerState state = e.getValue();
+            if (isConnected(e.getKey())) {
+                state.disconnectedSince = 0;
+                continue;
+            }
+            if (state.disconnectedSince == 0) {
+                state.disconnectedSince = now;
+                continue;
+            }
+            if (now - state.disconnectedSince < disconnectGraceMillis) {
+                continue;
+            }
+            try {
+                if (!exists(state.offering, state.subscription)) {
+                    LOG.warn("{}: event subscription {} was deleted in Waldur; re-creating it and reconnecting",
+                            state.offering, state.subscription.uuid());
+                    context.getRouteController().stopRoute(e.getKey());
+                    context.removeRoute(e.getKey());
+                    consumers.remove(e.getKey());
+                    Subscription fresh = obtain(state.offering, state.type);
+                    startConsumer(state.offering, state.type, fresh);
+                } else {
+                    state.disconnectedSince = now;
+                }
+            } catch (Exception ex) {
+                LOG.warn("{}: consumer {} is disconnected and its subscription cannot be checked: {}",
+                        state.offering, e.getKey(), ex.getMessage());
+            }
+        }
+    }
+
+    public boolean isConnected(String routeId) {
+        Route route = context.getRoute(routeId);
+        if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho) {
+            return paho.getClient() != null && paho.getClient().isConnected();
+        }
+        return false;
+    }
+
+    private Object call(OfferingConfig offering, String request, Object body) throws Exception {
+        Exchange result = producer.send("direct:waldur", ex -> {
+            ex.getMessage().setHeader("WaldurOffering", offering.key());
+            ex.getMessage().setHeader("WaldurRequest", request);
+            ex.getMessage().setBody(body);
+        });
+        if (result.getException() != null) {
+            throw result.getException();
+        }
+        return result.getMessage().getBody();
+    }
+
+    private static long millis(PropertiesComponent props, String key, String def) {
+        String v = props.resolveProperty(key).orElse(def);
+        return org.apache.camel.util.TimeUtils.toMilliSeconds(v);
+    }
+
+}

@@ -1,6 +1,9 @@
 package org.waldur.agent.errors;
 
-/** A failure that retrying cannot fix (invalid data, a refused request, a failed SLURM command): the order is erred. */
+/**
+ * A failure that repeating the same step cannot fix (bad input, a command SLURM rejected, missing data).
+ * Error handlers match on this type to fail an order instead of retrying it.
+ */
 public class PermanentFailure extends RuntimeException {
 
     public PermanentFailure(String message) {

@@ -13,11 +13,10 @@ import org.waldur.agent.config.OfferingConfig;
 import org.waldur.agent.events.EventKeys;
 import org.waldur.agent.events.Failures;
 import org.waldur.agent.waldur.WaldurRequests;
-import java.security.SecureRandom;
+import org.waldur.agent.tls.TlsContexts;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import org.apache.camel.support.jsse.SSLContextParameters;
-import org.apache.hc.client5.http.conn.ssl.NoopHostnameVerifier;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.waldur.agent.mqtt.MqttSocketFactories;
 import org.waldur.agent.mqtt.SubscriptionManager;
 import org.waldur.agent.mqtt.SubscriptionStore;
@@ -63,11 +62,9 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("waldurEndpoints", endpoints);
         registry.bind("waldurRequests", new WaldurRequests(endpoints));
         registry.bind("failures", new Failures());
-        registry.bind("verifyingSslContext", sslParameters(MqttSocketFactories.sslContext(props)));
+        registry.bind("verifyingSslContext", sslParameters(TlsContexts.verifying(props)));
         if (config.offerings().stream().anyMatch(o -> !o.verifySsl())) {
-            SSLContext insecure = SSLContext.getInstance("TLS");
-            insecure.init(null, new TrustManager[] {new MqttSocketFactories.TrustAll()}, new SecureRandom());
-            registry.bind("insecureSslContext", sslParameters(insecure));
+            registry.bind("insecureSslContext", sslParameters(TlsContexts.nonVerifying()));
             registry.bind("noopHostnameVerifier", NoopHostnameVerifier.INSTANCE);
         }
         for (OfferingConfig o : config.offerings()) {

@@ -1,0 +1,97 @@
+package org.waldur.agent.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.awaitility.Awaitility;
+import org.waldur.agent.AgentLauncher;
+import org.waldur.agent.config.AgentConfig;
+import org.waldur.agent.config.ConfigLoader;
+import org.waldur.agent.mqtt.SubscriptionManager;
+
+/**
+ * Runs the agent in-process exactly as the launcher wires it (same routes from ./routes, same beans),
+ * with test-friendly overrides: a temporary data directory and short retry delays.
+ */
+public final class AgentRunner implements AutoCloseable {
+
+    private final Main main = new Main();
+    private final Thread thread;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Path dataDir;
+
+    private AgentRunner(AgentConfig config, Path dataDir, Map<String, String> overrides) {
+        this.dataDir = dataDir;
+        AgentLauncher.configure(main, config);
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("agent.dataDir", dataDir.toString());
+        props.put("agent.retry.redeliveryDelay", "20");
+        props.put("agent.retry.maximumRedeliveryDelay", "200");
+        props.put("agent.retry.maximumRedeliveries", "5");
+        props.put("agent.mqtt.watchdogPeriod", "500");
+        props.put("agent.mqtt.watchdogGrace", "1000");
+        props.put("agent.subscriptions.maxBackoff", "1000");
+        props.put("camel.routecontroller.backOffDelay", "500");
+        props.put("camel.routecontroller.backOffMaxDelay", "1000");
+        props.put("camel.main.shutdownTimeout", "5");
+        props.putAll(overrides);
+        props.forEach(main::addOverrideProperty);
+        thread = new Thread(() -> {
+            try {
+                main.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "agent-under-test");
+        thread.setDaemon(true);
+    }
+
+    /** Starts the agent with the YAML configuration text and waits until it has started its workers. */
+    public static AgentRunner start(String configYaml, Map<String, String> overrides) throws Exception {
+        Path dir = Files.createTempDirectory("agent-test");
+        Path configFile = dir.resolve("config.yaml");
+        Files.writeString(configFile, configYaml);
+        AgentRunner runner = new AgentRunner(ConfigLoader.load(configFile), dir.resolve("data"), overrides);
+        runner.thread.start();
+        Awaitility.await("agent started").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (runner.failure.get() != null) {
+                throw new IllegalStateException("agent failed to start", runner.failure.get());
+            }
+            CamelContext ctx = runner.main.getCamelContext();
+            return ctx != null && ctx.isStarted() && ctx.getRoute("event-worker-0") != null;
+        });
+        return runner;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public SubscriptionManager subscriptions() {
+        return context().getRegistry().findSingleByType(SubscriptionManager.class);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path deadLetterFile() {
+        return dataDir.resolve("dead-letter.jsonl");
+    }
+
+    /** True when the consumer of the given route is connected to its broker. */
+    public boolean isConnected(String routeId) {
+        return subscriptions().isConnected(routeId);
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.completed();
+        thread.join(Duration.ofSeconds(20).toMillis());
+    }
+}

@@ -63,6 +63,7 @@ public final class SacctmgrOutput {
     public static boolean userAssociationExists(String output, String user, String account) {
         for (String[] f : records(output)) {
             if (f.length > DEFAULT_ASSOC_USER
+                    && !f[DEFAULT_ASSOC_USER].isBlank()
                     && f[DEFAULT_ASSOC_ACCOUNT].trim().equalsIgnoreCase(account)
                     && f[DEFAULT_ASSOC_USER].trim().equalsIgnoreCase(user)) {
                 return true;

@@ -18,11 +18,17 @@ final class AgentStartup extends MainListenerSupport {
         CamelContext context = main.getCamelContext();
         PropertiesComponent props = context.getPropertiesComponent();
         int workers = Integer.parseInt(props.resolveProperty("agent.workers").orElse("4"));
-        for (int i = 0; i < workers; i++) {
-            TemplatedRouteBuilder.builder(context, "event-worker")
-                    .routeId("event-worker-" + i)
-                    .parameter("partition", String.valueOf(i))
-                    .add();
+        try {
+            for (int i = 0; i < workers; i++) {
+                String routeId = TemplatedRouteBuilder.builder(context, "event-worker")
+                        .routeId("event-worker-" + i)
+                        .parameter("partition", String.valueOf(i))
+                        .add();
+                // routes added after start-up are not started by the supervising route controller
+                context.getRouteController().startRoute(routeId);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the event workers", e);
         }
         context.getRegistry().findSingleByType(SubscriptionManager.class).start(context);
     }

@@ -39,6 +39,8 @@ public final class AgentRunner implements AutoCloseable {
         props.put("camel.routecontroller.backOffDelay", "500");
         props.put("camel.routecontroller.backOffMaxDelay", "1000");
         props.put("camel.main.shutdownTimeout", "5");
+        // -Dtest.tracing=true prints every step of every exchange
+        props.put("camel.main.tracing", System.getProperty("test.tracing", "false"));
         props.putAll(overrides);
         props.forEach(main::addOverrideProperty);
         thread = new Thread(() -> {

@@ -1,0 +1,365 @@
+package org.waldur.agent.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.waldur.agent.testing.AgentFixture;
+import org.waldur.agent.testing.waldur.RecordedRequest;
+import org.waldur.agent.testing.waldur.WaldurOrder;
+import org.waldur.agent.testing.waldur.WaldurPlan;
+import org.waldur.agent.testing.waldur.WaldurResource;
+
+/**
+ * Order events end to end through the real routes: MQTT 5 (Artemis) → dispatch → orders → Waldur REST
+ * (stateful fake checked against the OpenAPI schema) and sacctmgr (recording fake). One agent serves all
+ * cases; each case works on its own resource and order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OrderFlowTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(Long.getLong("test.wait", 20));
+    private AgentFixture f;
+
+    @BeforeAll
+    void start() throws Exception {
+        f = new AgentFixture();
+        f.broker.start();
+        f.startAgent();
+        f.awaitConnected();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        f.close();
+    }
+
+    @AfterEach
+    void noContractViolations() {
+        f.waldur.clearFaults();
+        assertThat(f.waldur.contractViolations()).as("requests that break Waldur's OpenAPI contract").isEmpty();
+    }
+
+    @Test
+    void createOrderBecomesAccountsWithLimitsAndIsDone() throws Exception {
+        WaldurResource resource = f.resource("Allocation one", "alloc1", 10, 20);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        int slurmCallsBefore = f.slurm.calls().size();
+
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.accounts()).containsKeys("hpc_acme", "hpc_proj1", "hpc_alloc1");
+        assertThat(f.slurm.accounts().get("hpc_acme").parent()).isEqualTo("root");
+        assertThat(f.slurm.accounts().get("hpc_proj1").parent()).isEqualTo("hpc_acme");
+        assertThat(f.slurm.accounts().get("hpc_alloc1").parent()).isEqualTo("hpc_proj1");
+        assertThat(f.slurm.limits("hpc_alloc1")).isEqualTo(Map.of("cpu", 600000L, "mem", 1228800L));
+        WaldurResource after = f.waldur.resource(resource.uuid());
+        assertThat(after.backendId()).isEqualTo("hpc_alloc1");
+        assertThat(after.limits()).isEqualTo(Map.of("cpu", 10, "mem", 20));
+        assertThat(f.waldur.userAgents()).allMatch(ua -> ua.contains("waldur-site-agent"));
+        List<RecordedRequest> calls = callsAbout(order.uuid(), resource.uuid());
+        System.out.printf("Create order: %d REST calls %s, %d SLURM commands%n", calls.size(),
+                calls.stream().map(r -> r.method() + " " + r.path().replaceAll("[0-9a-f]{32}", "{uuid}")).toList(),
+                f.slurm.calls().size() - slurmCallsBefore);
+        assertThat(calls).extracting(r -> r.method() + " " + r.path().replace(order.uuid(), "O").replace(resource.uuid(), "R"))
+                .containsExactly(
+                        "GET /api/marketplace-orders/O/",
+                        "POST /api/marketplace-orders/O/approve_by_provider/",
+                        "GET /api/marketplace-orders/O/",
+                        "GET /api/marketplace-provider-resources/R/",
+                        "POST /api/marketplace-provider-resources/R/set_backend_id/",
+                        "POST /api/marketplace-provider-resources/R/set_limits/",
+                        "GET /api/marketplace-orders/O/",
+                        "POST /api/marketplace-orders/O/set_state_done/");
+    }
+
+    @Test
+    void anAllocationAccountLeftByAnInterruptedAttemptIsAdopted() throws Exception {
+        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
+        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        f.slurm.addAccount("hpc_adopt", "adopt", "hpc_proj1", "hpc_proj1");
+        WaldurResource resource = f.resource("Adopt me", "adopt", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.waldur.resource(resource.uuid()).backendId()).isEqualTo("hpc_adopt");
+        assertThat(f.slurm.calls()).noneMatch(argv -> argv.contains("add") && argv.contains("hpc_adopt"));
+        assertThat(f.slurm.limits("hpc_adopt")).isEqualTo(Map.of("cpu", 60000L, "mem", 61440L));
+    }
+
+    @Test
+    void aResourceWhoseAccountExistsIsDoneWithoutSlurmWrites() throws Exception {
+        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
+        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        f.slurm.addAccount("hpc_known", "known", "hpc_proj1", "hpc_proj1");
+        WaldurResource resource = f.waldur.newResource(f.offering, f.project).name("Known").slug("known")
+                .backendId("hpc_known").create();
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        int before = f.slurm.calls().size();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        List<List<String>> commands = f.slurm.calls().subList(before, f.slurm.calls().size());
+        assertThat(commands).hasSize(1);
+        assertThat(commands.get(0)).containsSequence("show", "account", "hpc_known");
+        assertThat(f.waldur.count("POST", ".*/set_backend_id/")).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void updateOrderSetsNewLimits() throws Exception {
+        WaldurResource resource = existingAllocation("Update me", "upd", 10, 10);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Update").state("pending-provider")
+                .limit("cpu", 20).limit("mem", 5).create();
+
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.limits("hpc_upd")).isEqualTo(Map.of("cpu", 1200000L, "mem", 307200L));
+        System.out.printf("Update order: %d REST calls%n", callsAbout(order.uuid(), resource.uuid()).size());
+    }
+
+    @Test
+    void updateOrderWithoutLimitsUsesThePlanQuotas() throws Exception {
+        WaldurResource resource = existingAllocation("Plan switch", "plan", 1, 1);
+        WaldurPlan plan = f.waldur.addPlan(f.offering, "Large", Map.of("cpu", 30, "mem", 0));
+        WaldurOrder order = f.waldur.newOrder(resource).type("Update").state("executing").plan(plan).create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.limits("hpc_plan")).containsEntry("cpu", 1800000L);
+    }
+
+    @Test
+    void terminateOrderRemovesUsersAccountAndEmptyProjectAccount() throws Exception {
+        f.slurm.addAccount("hpc_lonely", "lonely", "hpc_lonely", "hpc_acme_t");
+        f.slurm.addAccount("hpc_acme_t", "acme", "hpc_acme_t", "root");
+        f.slurm.addAccount("hpc_gone", "gone", "hpc_lonely", "hpc_lonely");
+        f.slurm.addAssociation("hpc_gone", "alice");
+        var project = f.waldur.addProject(f.customer, "Lonely", "lonely");
+        WaldurResource resource = f.waldur.newResource(f.offering, project).name("Gone").slug("gone").backendId("hpc_gone").create();
+        WaldurOrder order = f.waldur.newOrder(resource).type("Terminate").state("pending-provider").create();
+        int before = f.slurm.calls().size();
+
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.accounts()).doesNotContainKeys("hpc_gone", "hpc_lonely").containsKey("hpc_acme_t");
+        assertThat(f.slurm.associations()).noneMatch(a -> a.account().equals("hpc_gone"));
+        assertThat(f.slurm.calls().subList(before, f.slurm.calls().size()))
+                .anyMatch(argv -> argv.get(0).endsWith("scancel") && argv.contains("hpc_gone"));
+        assertThat(f.waldur.resource(resource.uuid()).state()).isEqualTo("Terminated");
+        System.out.printf("Terminate order: %d REST calls, %d SLURM commands%n",
+                callsAbout(order.uuid(), resource.uuid()).size(), f.slurm.calls().size() - before);
+    }
+
+    @Test
+    void terminateKeepsAProjectAccountOtherAllocationsStillUse() throws Exception {
+        WaldurResource keep = existingAllocation("Stays", "stays", 1, 1);
+        WaldurResource gone = existingAllocation("Leaves", "leaves", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(gone).type("Terminate").state("executing").create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.accounts()).doesNotContainKey("hpc_leaves").containsKeys("hpc_stays", "hpc_proj1");
+        assertThat(keep.uuid()).isNotNull();
+    }
+
+    @Test
+    void restoreOrderBringsTheAccountBackWithDefaultQosAndLimits() throws Exception {
+        f.slurm.addQos("normal");
+        WaldurResource resource = f.waldur.newResource(f.offering, f.project).name("Back").slug("back")
+                .backendId("hpc_back").limit("cpu", 3).limit("mem", 4).create();
+        WaldurOrder order = f.waldur.newOrder(resource).type("Restore").state("executing").create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.accounts()).containsKey("hpc_back");
+        assertThat(f.slurm.qos("hpc_back")).containsExactly("normal");
+        assertThat(f.slurm.limits("hpc_back")).isEqualTo(Map.of("cpu", 180000L, "mem", 245760L));
+    }
+
+    @Test
+    void finishedAndConsumerSideStatesCostNoRestCall() throws Exception {
+        WaldurResource resource = f.resource("Skipped", "skipped", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-consumer").create();
+        NotifyBuilder processed = new NotifyBuilder(f.agent().context()).from("seda:*").whenDone(3).create();
+
+        f.publishOrder(order.uuid(), "done");
+        f.publishOrder(order.uuid(), "erred");
+        f.publishOrder(order.uuid(), "pending-consumer");
+
+        assertThat(processed.matches(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(f.waldur.requests("*", ".*" + order.uuid() + ".*")).isEmpty();
+        assertThat(f.waldur.order(order.uuid()).state()).isEqualTo("pending-consumer");
+    }
+
+    @Test
+    void aStaleHintIsCheckedAgainstTheFreshOrderAndIgnored() throws Exception {
+        WaldurResource resource = f.resource("Stale", "stale", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-consumer").create();
+        NotifyBuilder processed = new NotifyBuilder(f.agent().context()).from("seda:*").whenDone(1).create();
+
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        assertThat(processed.matches(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(f.waldur.requests("*", ".*" + order.uuid() + ".*")).extracting(RecordedRequest::method).containsExactly("GET");
+        assertThat(f.waldur.order(order.uuid()).state()).isEqualTo("pending-consumer");
+    }
+
+    @Test
+    void theSameMessageTwiceHasOneEffect() throws Exception {
+        WaldurResource resource = f.resource("Twice", "twice", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        NotifyBuilder processed = new NotifyBuilder(f.agent().context()).from("seda:*").whenDone(2).create();
+
+        f.publishOrder(order.uuid(), "pending-provider");
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        assertThat(processed.matches(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.waldur.count("POST", ".*" + order.uuid() + "/approve_by_provider/")).isEqualTo(1);
+        assertThat(f.waldur.count("POST", ".*" + resource.uuid() + "/set_backend_id/")).isEqualTo(1);
+        assertThat(f.waldur.count("GET", ".*" + order.uuid() + "/")).isEqualTo(3);
+        assertThat(f.slurm.calls()).filteredOn(argv -> argv.contains("add") && argv.contains("hpc_twice")).hasSize(1);
+    }
+
+    @Test
+    void malformedAndMistypedPayloadsAreDeadLetteredAndLaterMessagesStillWork() throws Exception {
+        int before = f.deadLetters().size();
+        f.publishRaw("{not json");
+        f.publishRaw("{\"order_uuid\": 42}");
+        f.publishRaw("{\"order_state\": \"pending-provider\"}");
+        f.publishRaw("[1, 2]");
+        WaldurResource resource = f.resource("After bad ones", "afterbad", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        awaitOrderState(order.uuid(), "done");
+        await().atMost(WAIT).until(() -> f.deadLetters().size() >= before + 4);
+        List<JsonNode> letters = f.deadLetters().subList(before, before + 4);
+        assertThat(letters).extracting(l -> l.get("payload").asText())
+                .containsExactlyInAnyOrder("{not json", "{\"order_uuid\": 42}", "{\"order_state\": \"pending-provider\"}", "[1, 2]");
+        assertThat(letters).allSatisfy(l -> {
+            assertThat(l.get("reason").asText()).isNotBlank();
+            assertThat(l.get("object_type").asText()).isEqualTo("order");
+            assertThat(l.get("offering").asText()).isEqualTo(f.offering.uuid());
+        });
+        assertThat(reasonFor(letters, "{not json")).startsWith("malformed JSON");
+        assertThat(reasonFor(letters, "{\"order_uuid\": 42}")).contains("order_uuid");
+        assertThat(reasonFor(letters, "{\"order_state\": \"pending-provider\"}")).contains("order_uuid");
+        assertThat(reasonFor(letters, "[1, 2]")).contains("JSON object");
+        assertThat(f.agent().context().getRoute(f.orderRouteId())).isNotNull();
+        assertThat(f.agent().isConnected(f.orderRouteId())).isTrue();
+    }
+
+    @Test
+    void waldur503ThreeTimesOnSetBackendIdStillEndsDone() throws Exception {
+        WaldurResource resource = f.resource("Flaky", "flaky", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        f.waldur.failNext("POST", ".*" + resource.uuid() + "/set_backend_id/", 503, 3);
+
+        f.publishOrder(order.uuid(), "pending-provider");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.waldur.requests("POST", ".*" + resource.uuid() + "/set_backend_id/")).extracting(RecordedRequest::status)
+                .containsExactly(503, 503, 503, 200);
+        assertThat(f.waldur.count("POST", ".*" + order.uuid() + "/set_state_erred/")).isZero();
+    }
+
+    @Test
+    void waldurOutageLongerThanTheRetriesDeadLettersButNeverErrs() throws Exception {
+        WaldurResource resource = f.resource("Outage", "outage", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        f.waldur.failNext("POST", ".*" + resource.uuid() + "/set_backend_id/", 503, 100);
+        int before = f.deadLetters().size();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        await().atMost(WAIT).until(() -> f.deadLetters().size() > before);
+        JsonNode letter = f.deadLetters().get(before);
+        assertThat(letter.get("reason").asText()).contains("Waldur answered 503").contains("set_backend_id");
+        // 1 attempt + 5 redeliveries (the test setting), and not multiplied by an outer retry
+        assertThat(f.waldur.count("POST", ".*" + resource.uuid() + "/set_backend_id/")).isEqualTo(6);
+        assertThat(f.waldur.order(order.uuid()).state()).isEqualTo("executing");
+        assertThat(f.waldur.count("POST", ".*" + order.uuid() + "/set_state_erred/")).isZero();
+    }
+
+    @Test
+    void waldur400ErrsTheOrderWithTheReason() throws Exception {
+        WaldurResource resource = f.resource("Refused", "refused", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        f.waldur.failNext("POST", ".*" + resource.uuid() + "/set_limits/", 400, 1, "{\"limits\": [\"cpu is over quota\"]}");
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "erred");
+        assertThat(f.waldur.order(order.uuid()).errorMessage())
+                .contains("Waldur answered 400").contains("set_limits").contains("cpu is over quota");
+        assertThat(f.waldur.count("POST", ".*" + resource.uuid() + "/set_limits/")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailingSacctmgrErrsTheOrderWithItsStderr() throws Exception {
+        WaldurResource resource = f.resource("Sacctmgr fails", "sfail", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        f.slurm.failNext("add account hpc_sfail", 1, 1, "sacctmgr: error: Parent account 'x' doesn't exist");
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "erred");
+        assertThat(f.waldur.order(order.uuid()).errorMessage())
+                .contains("sacctmgr").contains("hpc_sfail").contains("Parent account 'x' doesn't exist");
+    }
+
+    @Test
+    void aNameWithShellMetacharactersIsRefusedBeforeAnyCommandRuns() throws Exception {
+        WaldurResource resource = f.resource("Evil", "x;rm -rf /", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "erred");
+        assertThat(f.waldur.order(order.uuid()).errorMessage()).containsIgnoringCase("allocation account");
+        assertThat(f.slurm.calls()).noneMatch(argv -> String.join(" ", argv).contains("rm -rf"));
+    }
+
+    private WaldurResource existingAllocation(String name, String slug, int cpu, int mem) {
+        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
+        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        f.slurm.addAccount("hpc_" + slug, name, "hpc_proj1", "hpc_proj1");
+        return f.waldur.newResource(f.offering, f.project).name(name).slug(slug).backendId("hpc_" + slug)
+                .state("OK").limit("cpu", cpu).limit("mem", mem).create();
+    }
+
+    private void awaitOrderState(String orderUuid, String state) {
+        await("order " + state).atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> f.waldur.order(orderUuid).state(), s -> s.equals(state));
+    }
+
+    private List<RecordedRequest> callsAbout(String orderUuid, String resourceUuid) {
+        return f.waldur.requests().stream()
+                .filter(r -> r.path().contains(orderUuid) || r.path().contains(resourceUuid)).toList();
+    }
+
+    private static String reasonFor(List<JsonNode> letters, String payload) {
+        return letters.stream().filter(l -> l.get("payload").asText().equals(payload)).findFirst().orElseThrow()
+                .get("reason").asText();
+    }
+
+}

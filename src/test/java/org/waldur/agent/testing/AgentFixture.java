@@ -1,0 +1,178 @@
+package org.waldur.agent.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.waldur.agent.testing.broker.EmbeddedMqttBroker;
+import org.waldur.agent.testing.slurm.FakeSlurm;
+import org.waldur.agent.testing.waldur.FakeWaldur;
+import org.waldur.agent.testing.waldur.SubscriptionListener;
+import org.waldur.agent.testing.waldur.WaldurCustomer;
+import org.waldur.agent.testing.waldur.WaldurOffering;
+import org.waldur.agent.testing.waldur.WaldurProject;
+import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.testing.waldur.WaldurSubscription;
+import org.waldur.agent.waldur.WaldurJson;
+
+/**
+ * The agent with its real neighbours as route tests have them: an MQTT 5 broker (embedded Artemis), a
+ * stateful fake Waldur that checks every request against the OpenAPI schema and provisions broker users
+ * for new subscriptions, and a recording fake sacctmgr.
+ */
+public final class AgentFixture implements AutoCloseable {
+
+    public final EmbeddedMqttBroker broker;
+    public final FakeWaldur waldur;
+    public final FakeSlurm slurm;
+    public final WaldurCustomer customer;
+    public final WaldurProject project;
+    public final WaldurOffering offering;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private AgentRunner agent;
+    private String brokerUrl;
+    private String extraOfferingYaml = "";
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+
+    public AgentFixture() throws Exception {
+        broker = new EmbeddedMqttBroker();
+        waldur = FakeWaldur.start();
+        waldur.addSubscriptionListener(new SubscriptionListener() {
+            @Override
+            public void created(WaldurSubscription s) {
+                broker.addSubscriber(s.userUuid() + ":" + s.uuid(), waldur.token(), s.uuid());
+            }
+
+            @Override
+            public void deleted(WaldurSubscription s) {
+                broker.removeUser(s.userUuid() + ":" + s.uuid());
+            }
+        });
+        slurm = FakeSlurm.create();
+        customer = waldur.addCustomer("Acme Corp", "acme");
+        project = waldur.addProject(customer, "Project One", "proj1");
+        offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();
+        brokerUrl = broker.wsUrl();
+    }
+
+    public AgentFixture brokerUrl(String url) {
+        this.brokerUrl = url;
+        return this;
+    }
+
+    /** Extra keys for the offering entry, e.g. "    websocket_use_tls: false\n". */
+    public AgentFixture offeringYaml(String yaml) {
+        this.extraOfferingYaml = yaml;
+        return this;
+    }
+
+    public AgentFixture property(String key, String value) {
+        overrides.put(key, value);
+        return this;
+    }
+
+    public String configYaml() {
+        return """
+                offerings:
+                  - name: "HPC test offering"
+                    waldur_api_url: "%s"
+                    waldur_api_token: "%s"
+                    waldur_offering_uuid: "%s"
+                    backend_type: slurm
+                    order_processing_backend: slurm
+                    mqtt_enabled: true
+                    mqtt_broker_url: "%s"
+                %s    backend_settings:
+                      default_account: root
+                      customer_prefix: "hpc_"
+                      project_prefix: "hpc_"
+                      allocation_prefix: "hpc_"
+                      slurm_bin_path: "%s"
+                    backend_components:
+                      cpu:
+                        measured_unit: k-Hours
+                        unit_factor: 60000
+                        accounting_type: limit
+                        label: CPU
+                      mem:
+                        measured_unit: gb-Hours
+                        unit_factor: 61440
+                        accounting_type: limit
+                        label: RAM
+                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), brokerUrl, extraOfferingYaml, slurm.binDir());
+    }
+
+    /** Starts the agent and waits until its order consumer is connected. */
+    public AgentRunner startAgent() throws Exception {
+        agent = AgentRunner.start(configYaml(), overrides);
+        runners.add(agent);
+        return agent;
+    }
+
+    public AgentRunner agent() {
+        return agent;
+    }
+
+    public void awaitConnected() {
+        await("order consumer connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> agent.isConnected(orderRouteId()));
+    }
+
+    public String orderRouteId() {
+        return "mqtt-" + offering.uuid() + "-order";
+    }
+
+    /** The topic Waldur publishes order events on for the agent's current subscription. */
+    public String orderTopic() {
+        String subscription = agent.subscriptions().subscription(orderRouteId()).orElseThrow().uuid();
+        return "subscription/" + subscription + "/offering/" + offering.uuid() + "/order";
+    }
+
+    public void publishOrder(String orderUuid, String state) throws Exception {
+        broker.publish(orderTopic(), "{\"order_uuid\": \"" + orderUuid + "\", \"order_state\": \"" + state
+                + "\", \"offering_uuid\": \"" + offering.uuid() + "\"}");
+    }
+
+    public void publishRaw(String payload) throws Exception {
+        broker.publish(orderTopic(), payload);
+    }
+
+    /** A resource of the test project with limits cpu and mem in Waldur units. */
+    public WaldurResource resource(String name, String slug, int cpu, int mem) {
+        return waldur.newResource(offering, project).name(name).slug(slug).limit("cpu", cpu).limit("mem", mem).create();
+    }
+
+    public List<JsonNode> deadLetters() throws Exception {
+        List<JsonNode> entries = new ArrayList<>();
+        if (Files.exists(agent.deadLetterFile())) {
+            for (String line : Files.readAllLines(agent.deadLetterFile())) {
+                if (!line.isBlank()) {
+                    entries.add(WaldurJson.MAPPER.readTree(line));
+                }
+            }
+        }
+        return entries;
+    }
+
+    public void stopAgent() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+
+    @Override
+    public void close() throws Exception {
+        for (AgentRunner r : runners) {
+            r.close();
+        }
+        slurm.close();
+        waldur.close();
+        broker.close();
+    }
+}

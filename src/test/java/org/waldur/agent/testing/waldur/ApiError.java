@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** An error answer of the fake, shaped like Django REST framework's. */
 final class ApiError extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     final int status;
-    final JsonNode body;
+    final transient JsonNode body;
 
     ApiError(int status, JsonNode body) {
         super(status + " " + body, null, false, false);

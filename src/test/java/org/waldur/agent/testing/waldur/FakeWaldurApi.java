@@ -257,7 +257,7 @@ final class FakeWaldurApi {
                     : "Expected a dictionary of items but got type \"" + limits.getNodeType() + "\".");
         }
         Map<String, Integer> values = new java.util.LinkedHashMap<>();
-        limits.fields().forEachRemaining(e -> {
+        limits.properties().forEach(e -> {
             if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber() || e.getValue().asInt() < 0) {
                 throw ApiError.field("limits", "A valid non-negative integer is required for '" + e.getKey() + "'.");
             }

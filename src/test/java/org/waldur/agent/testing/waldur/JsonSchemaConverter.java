@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,8 +112,7 @@ final class JsonSchemaConverter {
             return nodes.objectNode().put("$ref", "#/definitions/" + name);
         }
         ObjectNode out = nodes.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : schema.properties()) {
             String key = field.getKey();
             JsonNode value = field.getValue();
             switch (key) {
@@ -126,7 +124,7 @@ final class JsonSchemaConverter {
                 }
                 case "properties" -> {
                     ObjectNode props = out.putObject("properties");
-                    value.fields().forEachRemaining(p -> props.set(p.getKey(), convert(p.getValue(), mode, refs)));
+                    value.properties().forEach(p -> props.set(p.getKey(), convert(p.getValue(), mode, refs)));
                 }
                 case "additionalProperties" -> out.set(key,
                         value.isBoolean() ? value : convert(value, mode, refs));
@@ -189,8 +187,11 @@ final class JsonSchemaConverter {
         if (type == null && out.isEmpty()) {
             return out;
         }
+        // if/else rather than anyOf: a wrong non-null value then yields only the real error,
+        // not an extra "null expected" from the other branch
         ObjectNode wrapper = nodes.objectNode();
-        wrapper.putArray("anyOf").add(nodes.objectNode().put("type", "null")).add(out);
+        wrapper.set("if", nodes.objectNode().put("type", "null"));
+        wrapper.set("else", out);
         // readOnly must stay visible at the property level for networknt's request check
         if (out.has("readOnly")) {
             wrapper.set("readOnly", out.remove("readOnly"));

@@ -133,6 +133,11 @@ final class FakeWaldurApi {
                 Set.of("customer_uuid"), state.serviceProviders().entrySet().stream()
                         .filter(e -> matches(r, "customer_uuid", e.getKey()))
                         .map(e -> views.serviceProvider(e.getValue(), state.customer(e.getKey()))).toList()));
+        // no fixtures for service/course accounts and SSH keys yet: known providers have none
+        String providers = "/api/marketplace-service-providers/{uuid}/";
+        get(providers + "project_service_accounts/", (r, m) -> emptyProviderList(r, m, "project_service_accounts"));
+        get(providers + "course_accounts/", (r, m) -> emptyProviderList(r, m, "course_accounts"));
+        get(providers + "keys/", (r, m) -> emptyProviderList(r, m, "keys"));
         get("/api/marketplace-offering-users/", (r, m) -> list(r, "marketplace-offering-users",
                 Set.of("offering_uuid", "user_uuid", "user_username", "state", "is_restricted"),
                 state.offeringUsers().stream()
@@ -168,6 +173,15 @@ final class FakeWaldurApi {
                     .withHeader("Allow", String.join(", ", allowed)));
         }
         return Optional.empty();
+    }
+
+    private ApiResponse emptyProviderList(ApiRequest r, Matcher m, String action) {
+        String uuid = FakeWaldurState.normalise(m.group(1));
+        if (!state.serviceProviders().containsValue(uuid)) {
+            throw ApiError.notFound("ServiceProvider");
+        }
+        return list(r, "marketplace-service-providers/" + uuid + "/" + action,
+                Set.of("project_uuid", "username", "state", "user_uuid"), List.of());
     }
 
     // --- subscriptions ------------------------------------------------------------------------

@@ -253,6 +253,22 @@ class FakeWaldurTest {
         }
 
         @Test
+        void serviceProviderOfTheOfferingCustomerIsFoundAndHasNoAccountsYet() throws Exception {
+            JsonNode providers = http.getJson("marketplace-service-providers/?customer_uuid=" + customer.uuid());
+            assertThat(providers).hasSize(1);
+            String sp = providers.get(0).get("uuid").asText();
+
+            HttpResponse<String> accounts = http.get("marketplace-service-providers/" + sp
+                    + "/project_service_accounts/?project_uuid=" + project.uuid());
+            assertThat(accounts.statusCode()).isEqualTo(200);
+            assertThat(accounts.headers().firstValue("X-Result-Count")).hasValue("0");
+            assertThat(http.get("marketplace-service-providers/0123456789abcdef0123456789abcdef/keys/").statusCode())
+                    .isEqualTo(404);
+            WaldurCustomer consumer = waldur.addCustomer("Consumer", "consumer");
+            assertThat(http.getJson("marketplace-service-providers/?customer_uuid=" + consumer.uuid())).isEmpty();
+        }
+
+        @Test
         void planAndOfferingExposeQuotasAndComponents() throws Exception {
             WaldurPlan plan = waldur.addPlan(offering, "Small", Map.of("cpu", 100));
             assertThat(http.getJson("marketplace-plans/" + plan.uuid() + "/").get("quotas").get("cpu").asDouble())

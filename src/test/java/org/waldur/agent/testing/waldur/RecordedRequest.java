@@ -19,6 +19,12 @@ import java.util.Map;
 public record RecordedRequest(Instant at, String method, String path, String query,
         Map<String, List<String>> queryParameters, String body, String userAgent, int status) {
 
+    public RecordedRequest {
+        Map<String, List<String>> copy = new java.util.LinkedHashMap<>();
+        queryParameters.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        queryParameters = java.util.Collections.unmodifiableMap(copy);
+    }
+
     /** {@code METHOD path[?query] -> status}, for readable assertion failures. */
     @Override
     public String toString() {

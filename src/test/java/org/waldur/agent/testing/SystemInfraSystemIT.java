@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathBuilderException;
 import java.time.Duration;
@@ -232,6 +234,27 @@ class SystemInfraSystemIT {
             assertThat(second.next().payload).isEqualTo("before-restart");
             broker.publish(s.topic("order"), "after-restart", 1);
             assertThat(second.next().payload).isEqualTo("after-restart");
+        }
+
+        @Test
+        void restartOnAPortTakenDuringTheOutageFailsWithTheBrokerLog() throws Exception {
+            try (MosquittoBroker other = MosquittoBroker.startNew()) {
+                int port = other.tcpPort();
+                other.stop();
+
+                try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    assertThatThrownBy(other::start)
+                            .isInstanceOf(IllegalStateException.class)
+                            .hasMessageContaining("could not bind")
+                            .hasMessageContaining("--- tail of " + other.logFile())
+                            .hasMessageContaining("Address already in use");
+                }
+                assertThat(other.isRunning()).isFalse();
+
+                other.start();
+                assertThat(other.tcpPort()).isEqualTo(port);
+                assertThat(other.isRunning()).isTrue();
+            }
         }
 
         // ---------------------------------------------------------------- helpers

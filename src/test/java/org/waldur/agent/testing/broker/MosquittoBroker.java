@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,6 +66,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 public final class MosquittoBroker implements AutoCloseable {
 
     public static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
+    private static final Path STDBUF = Path.of("/usr/bin/stdbuf");
     public static final Path MOSQUITTO_CTRL = Path.of("/usr/bin/mosquitto_ctrl");
     public static final Path DYNSEC_PLUGIN = Path.of("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so");
     public static final String WS_PATH = "/rmqws";
@@ -407,7 +409,14 @@ public final class MosquittoBroker implements AutoCloseable {
     private void launchAndAwaitReady() {
         long logOffset = sizeOf(logFile);
         try {
-            process = new ProcessBuilder(MOSQUITTO.toString(), "-c", confFile.toString())
+            List<String> command = new ArrayList<>();
+            // Redirected to a file, mosquitto's stdout is block-buffered: without stdbuf the log
+            // shows nothing until exit, and readiness (the "running" line) could not be seen.
+            if (Files.isExecutable(STDBUF)) {
+                command.addAll(List.of(STDBUF.toString(), "-oL", "-eL"));
+            }
+            command.addAll(List.of(MOSQUITTO.toString(), "-c", confFile.toString()));
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -418,25 +427,29 @@ public final class MosquittoBroker implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
+            String newLog = readFrom(logFile, logOffset);
             if (!process.isAlive()) {
-                String newLog = readFrom(logFile, logOffset);
                 process = null;
                 if (newLog.contains("Address already in use")) {
                     throw new PortInUseException("mosquitto could not bind its ports " + ports());
                 }
                 throw new IllegalStateException("mosquitto exited during start" + logTail());
             }
-            try {
-                if (admin == null) {
-                    admin = connectAdmin();
+            // Until the broker logs that it runs, a connection could reach whoever else holds
+            // the port (a listener that accepts and never answers would stall the probe).
+            if (newLog.contains(" running")) {
+                try {
+                    if (admin == null) {
+                        admin = connectAdmin();
+                    }
+                    probeListener(wsPort);
+                    probeListener(wssPort);
+                    return;
+                } catch (Exception e) {
+                    last = e;
                 }
-                probeListener(wsPort);
-                probeListener(wssPort);
-                return;
-            } catch (Exception e) {
-                last = e;
             }
-            pause(Duration.ofMillis(50));
+            pause(Duration.ofMillis(20));
         }
         stop();
         throw new IllegalStateException("mosquitto not ready after " + START_TIMEOUT.toSeconds() + " s (last error: "
@@ -677,10 +690,15 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     private static String readFrom(Path file, long offset) {
-        try {
-            byte[] all = Files.readAllBytes(file);
-            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
-                    StandardCharsets.UTF_8);
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long length = f.length();
+            if (length <= offset) {
+                return "";
+            }
+            byte[] b = new byte[(int) (length - offset)];
+            f.seek(offset);
+            f.readFully(b);
+            return new String(b, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }

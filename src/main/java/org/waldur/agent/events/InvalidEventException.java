@@ -1,9 +1,10 @@
 package org.waldur.agent.events;
 
-import org.waldur.agent.errors.PermanentFailure;
-
-/** The message cannot be processed as it is (malformed JSON, a missing field, a wrong type): dead-lettered, never retried. */
-public class InvalidEventException extends PermanentFailure {
+/**
+ * The message itself cannot be processed (malformed JSON, a missing field, a wrong type): it is dead-lettered,
+ * never retried. Not a PermanentFailure: there is no order to err, only a message to keep for the operator.
+ */
+public class InvalidEventException extends RuntimeException {
 
     public InvalidEventException(String message) {
         super(message);

@@ -55,7 +55,8 @@ public final class WaldurEndpoints {
         List<Header> headers = List.of(
                 new BasicHeader(HttpHeaders.AUTHORIZATION, "Token " + o.waldurApiToken()),
                 new BasicHeader(HttpHeaders.ACCEPT, "application/json"));
-        return builder -> builder.setDefaultHeaders(headers).setUserAgent(USER_AGENT);
+        // HttpClient would retry 503/429 on its own, invisibly and without our backoff; the routes own retries
+        return builder -> builder.setDefaultHeaders(headers).setUserAgent(USER_AGENT).disableAutomaticRetries();
     }
 
     public AgentConfig config() {

@@ -24,8 +24,9 @@ import org.waldur.agent.waldur.WaldurRequestRejectedException;
 /**
  * Owns the event subscriptions: reuses the stored one while Waldur still knows it, creates one otherwise,
  * and instantiates the {@code waldur-mqtt-consumer} template for each (offering, object type).
- * Waldur being unreachable delays a subscription, with backoff, but never stops the agent. A watchdog
- * re-creates a subscription that Waldur deleted (the broker then refuses its credentials).
+ * Waldur or the broker being unreachable delays a consumer, with backoff, but never stops the agent. Once
+ * connected, Paho reconnects by itself; a watchdog re-creates a subscription that Waldur deleted (the broker
+ * then refuses its credentials) and starts a new consumer for it.
  */
 public final class SubscriptionManager {
 
@@ -35,6 +36,7 @@ public final class SubscriptionManager {
     private final AgentConfig config;
     private final SubscriptionStore store;
     private final Map<String, ConsumerState> consumers = new ConcurrentHashMap<>();
+    private final Map<String, Throwable> lastErrors = new ConcurrentHashMap<>();
     private CamelContext context;
     private ProducerTemplate producer;
     private ScheduledExecutorService executor;
@@ -104,11 +106,18 @@ public final class SubscriptionManager {
         return "mqtt-" + offering.key() + "-" + type.wireName();
     }
 
+    /** Why the consumer of this route is not running, if the last attempt to subscribe or connect failed. */
+    public Optional<Throwable> lastError(String routeId) {
+        return Optional.ofNullable(lastErrors.get(routeId));
+    }
+
     private void subscribe(OfferingConfig offering, ObjectType type, int attempt) {
         try {
-            Subscription subscription = obtain(offering, type);
+            Subscription subscription = obtain(offering, type, attempt > 0);
             startConsumer(offering, type, subscription);
+            lastErrors.remove(routeId(offering, type));
         } catch (Exception e) {
+            lastErrors.put(routeId(offering, type), e);
             long delay = Math.min(maxBackoffMillis, 1000L << Math.min(attempt, 16));
             LOG.warn("{}: cannot subscribe to {} events yet ({}); retrying in {} s",
                     offering, type.wireName(), e.getMessage(), delay / 1000);
@@ -116,12 +125,14 @@ public final class SubscriptionManager {
         }
     }
 
-    private Subscription obtain(OfferingConfig offering, ObjectType type) throws Exception {
+    private Subscription obtain(OfferingConfig offering, ObjectType type, boolean retrying) throws Exception {
         String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
         Optional<Subscription> stored = store.get(key);
         if (stored.isPresent()) {
             if (exists(offering, stored.get())) {
-                LOG.info("{}: reusing event subscription {} for {}", offering, stored.get().uuid(), type.wireName());
+                if (!retrying) {
+                        LOG.info("{}: reusing event subscription {} for {}", offering, stored.get().uuid(), type.wireName());
+                }
                 return stored.get();
             }
             LOG.info("{}: event subscription {} for {} no longer exists in Waldur; creating a new one",
@@ -168,10 +179,18 @@ public final class SubscriptionManager {
         parameters.put("hostnameVerification", String.valueOf(offering.websocketUseTls()));
         TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, TEMPLATE).routeId(routeId);
         parameters.forEach(builder::parameter);
-        consumers.put(routeId, new ConsumerState(offering, type, subscription));
         builder.add();
-        // the supervising route controller keeps retrying while the broker is unreachable
-        context.getRouteController().startRoute(routeId);
+        consumers.put(routeId, new ConsumerState(offering, type, subscription));
+        try {
+            // Paho does not retry a first connect; until one succeeds, subscribe() retries with backoff,
+            // re-checking the subscription each time (refused credentials mean Waldur deleted it)
+            context.getRouteController().startRoute(routeId);
+        } catch (Exception e) {
+            consumers.remove(routeId);
+            context.getRouteController().stopRoute(routeId);
+            context.removeRoute(routeId);
+            throw e;
+        }
         LOG.info("{}: consumer {} listens on {}", offering, routeId, offering.effectiveBrokerUrl());
     }
 
@@ -198,7 +217,7 @@ public final class SubscriptionManager {
                     context.getRouteController().stopRoute(e.getKey());
                     context.removeRoute(e.getKey());
                     consumers.remove(e.getKey());
-                    Subscription fresh = obtain(state.offering, state.type);
+                    Subscription fresh = obtain(state.offering, state.type, false);
                     startConsumer(state.offering, state.type, fresh);
                 } else {
                     state.disconnectedSince = now;

@@ -107,9 +107,12 @@ public final class AgentFixture implements AutoCloseable {
                 """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), brokerUrl, extraOfferingYaml, slurm.binDir());
     }
 
-    /** Starts the agent and waits until its order consumer is connected. */
+    /** Starts the agent (again, after {@link #stopAgent()}, on the same data directory). */
     public AgentRunner startAgent() throws Exception {
-        agent = AgentRunner.start(configYaml(), overrides);
+        agent = agent == null
+                ? AgentRunner.start(configYaml(), overrides)
+                // a restart: same data directory, so the same subscription state and processed-message store
+                : AgentRunner.start(configYaml(), overrides, agent.dataDir());
         runners.add(agent);
         return agent;
     }

@@ -55,10 +55,15 @@ public final class AgentRunner implements AutoCloseable {
 
     /** Starts the agent with the YAML configuration text and waits until it has started its workers. */
     public static AgentRunner start(String configYaml, Map<String, String> overrides) throws Exception {
-        Path dir = Files.createTempDirectory("agent-test");
-        Path configFile = dir.resolve("config.yaml");
+        return start(configYaml, overrides, Files.createTempDirectory("agent-test").resolve("data"));
+    }
+
+    /** As {@link #start(String, Map)}, keeping state in {@code dataDir} (a restart passes the same one). */
+    public static AgentRunner start(String configYaml, Map<String, String> overrides, Path dataDir) throws Exception {
+        Files.createDirectories(dataDir);
+        Path configFile = dataDir.resolveSibling("config.yaml");
         Files.writeString(configFile, configYaml);
-        AgentRunner runner = new AgentRunner(ConfigLoader.load(configFile), dir.resolve("data"), overrides);
+        AgentRunner runner = new AgentRunner(ConfigLoader.load(configFile), dataDir, overrides);
         runner.thread.start();
         Awaitility.await("agent started").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             if (runner.failure.get() != null) {

@@ -1,0 +1,197 @@
+package org.waldur.agent.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.Test;
+import org.waldur.agent.testing.AgentFixture;
+import org.waldur.agent.testing.waldur.WaldurOrder;
+import org.waldur.agent.testing.waldur.WaldurResource;
+
+/**
+ * Subscriptions and connections across the situations a site meets: the broker down at start, a restart,
+ * a subscription deleted by Waldur, TLS with and without verification.
+ */
+class SubscriptionLifecycleTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void aBrokerThatIsDownAtStartIsConnectedToWhenItAppears() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.startAgent();
+            await().atMost(WAIT).until(() -> f.agent().subscriptions().lastError(f.orderRouteId()).isPresent());
+            assertThat(f.agent().isConnected(f.orderRouteId())).isFalse();
+            assertThat(f.agent().subscriptions().lastError(f.orderRouteId()).orElseThrow()).hasMessageContaining("Unable to connect");
+            assertThat(f.agent().context().isStarted()).isTrue();
+
+            f.broker.start();
+
+            f.awaitConnected();
+            assertOrderIsProcessed(f, "late");
+        }
+    }
+
+    @Test
+    void aRestartReusesTheSubscriptionAndGetsWhatWasPublishedMeanwhile() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            String topic = f.orderTopic();
+            String subscription = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            f.stopAgent();
+
+            // published while the agent is away: kept by the broker in the persistent session
+            WaldurResource resource = f.resource("While away", "away", 1, 1);
+            WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+            f.broker.publish(topic, "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
+            f.startAgent();
+
+            await().atMost(WAIT).until(() -> f.waldur.order(order.uuid()).state().equals("done"));
+            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isEqualTo(subscription);
+            assertThat(f.waldur.subscriptions()).hasSize(1);
+            assertThat(f.waldur.count("POST", "/api/event-subscriptions/")).isEqualTo(1);
+            assertThat(f.waldur.count("GET", "/api/event-subscriptions/" + subscription + "/")).isEqualTo(1);
+            assertThat(f.waldur.contractViolations()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSubscriptionDeletedInWaldurIsRecreatedAndEventsFlowAgain() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            String old = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+
+            // Waldur's cleanup deletes it, and with it the broker user: the connection is dropped and refused
+            f.waldur.deleteSubscription(old);
+
+            await().atMost(WAIT).until(() -> f.agent().subscriptions().subscription(f.orderRouteId())
+                    .map(s -> !s.uuid().equals(old)).orElse(false) && f.agent().isConnected(f.orderRouteId()));
+            assertThat(f.waldur.subscriptions()).hasSize(1).noneMatch(s -> s.uuid().equals(old));
+            assertThat(f.orderTopic()).doesNotContain(old);
+            assertOrderIsProcessed(f, "again");
+        }
+    }
+
+    @Test
+    void aStoredSubscriptionWaldurNoLongerKnowsIsReplacedWithoutAnOrphan() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            String old = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            f.stopAgent();
+            f.waldur.deleteSubscription(old);
+
+            f.startAgent();
+            f.awaitConnected();
+
+            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isNotEqualTo(old);
+            assertThat(f.waldur.subscriptions()).hasSize(1);
+            assertOrderIsProcessed(f, "replaced");
+        }
+    }
+
+    @Test
+    void tlsVerifiesTheBrokerCertificateAgainstTheConfiguredTrustStore() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.brokerUrl(f.broker.wssUrl())
+                    .property("agent.tls.trustStore", f.broker.trustStore().toString())
+                    .property("agent.tls.trustStorePassword", f.broker.trustStorePassword());
+            f.startAgent();
+            f.awaitConnected();
+            assertOrderIsProcessed(f, "tls");
+        }
+    }
+
+    @Test
+    void anUntrustedBrokerCertificateIsRefused() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.brokerUrl(f.broker.wssUrl());
+            f.startAgent();
+
+            await().atMost(WAIT).until(() -> f.agent().subscriptions().lastError(f.orderRouteId()).isPresent());
+            assertThat(f.agent().isConnected(f.orderRouteId())).isFalse();
+            assertThat(rootMessages(f.agent().subscriptions().lastError(f.orderRouteId()).orElseThrow()))
+                    .anyMatch(m -> m.contains("PKIX") || m.contains("certificate"));
+            assertThat(f.agent().context().isStarted()).isTrue();
+        }
+    }
+
+    @Test
+    void websocketUseTlsFalseKeepsTlsButSkipsVerification() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.brokerUrl(f.broker.wssUrl()).offeringYaml("    websocket_use_tls: false\n");
+            f.startAgent();
+            f.awaitConnected();
+            assertOrderIsProcessed(f, "insecure");
+        }
+    }
+
+    @Test
+    void theTokenNeverAppearsInTheLog() throws Exception {
+        List<String> lines = new ArrayList<>();
+        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
+        AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                String line = event.getMessage().getFormattedMessage();
+                if (event.getThrown() != null) {
+                    line += " " + event.getThrown();
+                }
+                synchronized (lines) {
+                    lines.add(line);
+                }
+            }
+        };
+        capture.start();
+        logs.getConfiguration().getRootLogger().addAppender(capture, null, null);
+        logs.getConfiguration().getLoggerConfig("org.waldur.agent").addAppender(capture, null, null);
+        try (AgentFixture f = new AgentFixture()) {
+            f.property("camel.main.tracing", "true");
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            assertOrderIsProcessed(f, "logged");
+            f.waldur.failNext("GET", "/api/marketplace-orders/.*", 401, 1);
+            f.publishOrder(f.waldur.newOrder(f.resource("Refused", "refusedtok", 1, 1)).type("Create").create().uuid(), "pending-provider");
+            await().atMost(WAIT).until(() -> !f.deadLetters().isEmpty() || f.waldur.orders().stream().anyMatch(o -> o.state().equals("erred")));
+            synchronized (lines) {
+                assertThat(lines).hasSizeGreaterThan(50).noneMatch(l -> l.contains(f.waldur.token()));
+            }
+        } finally {
+            logs.getConfiguration().getRootLogger().removeAppender("capture");
+            logs.getConfiguration().getLoggerConfig("org.waldur.agent").removeAppender("capture");
+        }
+    }
+
+    private static void assertOrderIsProcessed(AgentFixture f, String slug) throws Exception {
+        WaldurResource resource = f.resource("Resource " + slug, slug, 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        f.publishOrder(order.uuid(), "pending-provider");
+        await().atMost(WAIT).until(() -> f.waldur.order(order.uuid()).state().equals("done"));
+        assertThat(f.slurm.accounts()).containsKey("hpc_" + slug);
+    }
+
+    private static List<String> rootMessages(Throwable t) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            messages.add(String.valueOf(c.getMessage()) + " " + c.getClass().getName());
+        }
+        return messages;
+    }
+}

@@ -1,0 +1,72 @@
+package org.waldur.agent.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged agent ({@code target/waldur-camel-agent.jar}) as a separate process, as a site runs it. */
+final class AgentProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private AgentProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code java -jar <jar> -c <config>} in {@code workDir}. There is no routes/ folder there, so
+     * the routes packaged in the jar are used, as in a plain deployment.
+     */
+    static AgentProcess start(Path workDir, Path config, Map<String, String> env, List<String> systemProperties) throws IOException {
+        String jar = System.getProperty("agent.jar", "target/waldur-camel-agent.jar");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(systemProperties);
+        command.add("-jar");
+        command.add(Path.of(jar).toAbsolutePath().toString());
+        command.add("-c");
+        command.add(config.toString());
+        Path log = workDir.resolve("agent.log");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new AgentProcess(pb.start(), log);
+    }
+
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("agent still running after " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.waldur.agent.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.waldur.agent.testing.broker.MosquittoBroker;
+import org.waldur.agent.testing.slurm.SlurmLocal;
+import org.waldur.agent.testing.waldur.FakeWaldur;
+import org.waldur.agent.testing.waldur.SubscriptionListener;
+import org.waldur.agent.testing.waldur.WaldurCustomer;
+import org.waldur.agent.testing.waldur.WaldurOffering;
+import org.waldur.agent.testing.waldur.WaldurOrder;
+import org.waldur.agent.testing.waldur.WaldurProject;
+import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.testing.waldur.WaldurSubscription;
+
+/**
+ * The packaged jar on real parts: Mosquitto (TLS WebSocket listener, dynamic-security users with Waldur's
+ * colon usernames, an ACL that lets the agent read only its subscription's topics) and a real slurmdbd.
+ * Waldur is the schema-checking fake.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OrderSystemIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PREFIX = "sysit_";
+
+    private SlurmLocal slurm;
+    private MosquittoBroker broker;
+    private FakeWaldur waldur;
+    private AgentProcess agent;
+    private WaldurOffering offering;
+    private WaldurProject project;
+    private Path work;
+
+    @BeforeAll
+    void start() throws Exception {
+        slurm = SlurmLocal.get();
+        slurm.assumeAvailable();
+        slurm.cleanAccounts(PREFIX);
+        broker = MosquittoBroker.startNew();
+        waldur = FakeWaldur.start();
+        waldur.addSubscriptionListener(new SubscriptionListener() {
+            @Override
+            public void created(WaldurSubscription s) {
+                broker.addSubscriber(s.userUuid() + ":" + s.uuid(), waldur.token(), "subscription/" + s.uuid() + "/#");
+            }
+
+            @Override
+            public void deleted(WaldurSubscription s) {
+                broker.removeClient(s.userUuid() + ":" + s.uuid());
+            }
+        });
+        WaldurCustomer customer = waldur.addCustomer("System Test Customer", "cust");
+        project = waldur.addProject(customer, "System Test Project", "proj");
+        offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();
+
+        work = Files.createTempDirectory("agent-system");
+        Path config = work.resolve("waldur-site-agent-config.yaml");
+        Files.writeString(config, """
+                offerings:
+                  - name: "System test offering"
+                    waldur_api_url: "%s"
+                    waldur_api_token: "%s"
+                    waldur_offering_uuid: "%s"
+                    backend_type: slurm
+                    order_processing_backend: slurm
+                    mqtt_enabled: true
+                    websocket_use_tls: true
+                    mqtt_broker_url: "%s"
+                    backend_settings:
+                      default_account: root
+                      customer_prefix: "%s"
+                      project_prefix: "%s"
+                      allocation_prefix: "%s"
+                      slurm_bin_path: /usr/bin
+                    backend_components:
+                      cpu: {measured_unit: k-Hours, unit_factor: 60000, accounting_type: limit, label: CPU}
+                      mem: {measured_unit: gb-Hours, unit_factor: 61440, accounting_type: limit, label: RAM}
+                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), broker.wssUrl(), PREFIX, PREFIX, PREFIX));
+        agent = AgentProcess.start(work, config, slurm.env(), List.of(
+                "-Dagent.tls.trustStore=" + broker.trustStorePath(),
+                "-Dagent.tls.trustStorePassword=" + broker.trustStorePassword(),
+                "-Dagent.retry.redeliveryDelay=200"));
+        await("agent subscribed").atMost(WAIT).until(() -> !waldur.subscriptions().isEmpty() && agent.log().contains("listens on wss://"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (agent != null) {
+                int exit = agent.stop();
+                assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
+            }
+        } finally {
+            if (slurm != null && slurm.isAvailable()) {
+                slurm.cleanAccounts(PREFIX);
+            }
+            if (waldur != null) {
+                waldur.close();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    @Test
+    void createThenTerminateOnRealSlurm() throws Exception {
+        WaldurResource resource = waldur.newResource(offering, project).name("Allocation").slug("alloc")
+                .limit("cpu", 10).limit("mem", 10).create();
+        WaldurOrder create = waldur.newOrder(resource).type("Create").state("pending-provider").create();
+
+        publish("{\"order_uuid\": \"" + create.uuid() + "\", \"order_state\": \"pending-provider\"}");
+
+        await("create done").atMost(WAIT).until(() -> waldur.order(create.uuid()).state().equals("done"));
+        List<String> assoc = slurm.sacctmgr("show", "assoc", "where", "account=" + PREFIX + "alloc", "format=account,parentname,user,grptresmins");
+        assertThat(assoc).contains(PREFIX + "alloc|" + PREFIX + "proj||cpu=600000,mem=600G");
+        assertThat(slurm.sacctmgr("show", "assoc", "where", "account=" + PREFIX + "proj", "format=account,parentname,user"))
+                .contains(PREFIX + "proj|" + PREFIX + "cust|");
+        assertThat(waldur.resource(resource.uuid()).backendId()).isEqualTo(PREFIX + "alloc");
+        assertThat(waldur.contractViolations()).isEmpty();
+
+        WaldurOrder terminate = waldur.newOrder(waldur.resource(resource.uuid())).type("Terminate").state("pending-provider").create();
+        publish("{\"order_uuid\": \"" + terminate.uuid() + "\", \"order_state\": \"pending-provider\"}");
+
+        await("terminate done").atMost(WAIT).until(() -> waldur.order(terminate.uuid()).state().equals("done"));
+        assertThat(slurm.sacctmgr("show", "account", PREFIX + "alloc")).isEmpty();
+        assertThat(slurm.sacctmgr("show", "account", PREFIX + "proj")).isEmpty();
+        assertThat(slurm.sacctmgr("show", "account", PREFIX + "cust")).isNotEmpty();
+        assertThat(agent.log()).doesNotContain(waldur.token());
+    }
+
+    @Test
+    void theAgentCannotReadAnotherSubscriptionsTopic() throws Exception {
+        // an order announced on a topic of a subscription the agent does not own is never seen
+        WaldurResource resource = waldur.newResource(offering, project).name("Foreign").slug("foreign").limit("cpu", 1).create();
+        WaldurOrder order = waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        String foreign = "subscription/00000000000000000000000000000000/offering/" + offering.uuid() + "/order";
+        broker.publish(foreign, "{\"order_uuid\": \"" + order.uuid() + "\"}", 1);
+        // a message on the agent's own topic after it shows the agent is processing; the foreign one stays untouched
+        WaldurResource own = waldur.newResource(offering, project).name("Own").slug("own").limit("cpu", 1).create();
+        WaldurOrder ownOrder = waldur.newOrder(own).type("Create").state("pending-provider").create();
+        publish("{\"order_uuid\": \"" + ownOrder.uuid() + "\"}");
+
+        await().atMost(WAIT).until(() -> waldur.order(ownOrder.uuid()).state().equals("done"));
+        assertThat(waldur.order(order.uuid()).state()).isEqualTo("pending-provider");
+        assertThat(waldur.requests("*", ".*" + order.uuid() + ".*")).isEmpty();
+    }
+
+    private void publish(String payload) {
+        String subscription = waldur.subscriptions().get(0).uuid();
+        broker.publish("subscription/" + subscription + "/offering/" + offering.uuid() + "/order", payload, 1);
+    }
+
+}

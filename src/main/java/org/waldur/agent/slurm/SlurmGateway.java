@@ -102,6 +102,15 @@ public final class SlurmGateway {
         return sacctmgr(o, o.commands().showAccount(account));
     }
 
+    /** {@code show account} of the resource's backend_id; a resource without one cannot be changed in SLURM. */
+    public SlurmCommand requireAccount(String offeringKey, Map<String, Object> resource) {
+        String backendId = text(resource, "backend_id");
+        if (backendId.isBlank()) {
+            throw new InvalidResourceDataException("Resource " + text(resource, "uuid") + " has no backend_id: it has no SLURM account to change");
+        }
+        return showAccount(offeringKey, SlurmNames.account("backend_id of resource " + text(resource, "uuid"), backendId));
+    }
+
     public SlurmCommand addAccount(String offeringKey, AccountSpec account) {
         Offering o = offering(offeringKey);
         return sacctmgr(o, o.commands().addAccount(account.getName(), account.getDescription(),

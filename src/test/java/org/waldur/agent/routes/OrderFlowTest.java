@@ -51,17 +51,25 @@ class OrderFlowTest {
 
     @Test
     void createOrderBecomesAccountsWithLimitsAndIsDone() throws Exception {
-        WaldurResource resource = f.resource("Allocation one", "alloc1", 10, 20);
+        var customer = f.waldur.addCustomer("Fresh Corp", "fresh");
+        var project = f.waldur.addProject(customer, "Fresh project", "freshproj");
+        WaldurResource resource = f.waldur.newResource(f.offering, project).name("Allocation one").slug("alloc1")
+                .limit("cpu", 10).limit("mem", 20).create();
         WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
         int slurmCallsBefore = f.slurm.calls().size();
 
         f.publishOrder(order.uuid(), "pending-provider");
 
         awaitOrderState(order.uuid(), "done");
-        assertThat(f.slurm.accounts()).containsKeys("hpc_acme", "hpc_proj1", "hpc_alloc1");
-        assertThat(f.slurm.accounts().get("hpc_acme").parent()).isEqualTo("root");
-        assertThat(f.slurm.accounts().get("hpc_proj1").parent()).isEqualTo("hpc_acme");
-        assertThat(f.slurm.accounts().get("hpc_alloc1").parent()).isEqualTo("hpc_proj1");
+        assertThat(f.slurm.accounts()).containsKeys("hpc_fresh", "hpc_freshproj", "hpc_alloc1");
+        assertThat(f.slurm.accounts().get("hpc_fresh").parent()).isEqualTo("root");
+        assertThat(f.slurm.accounts().get("hpc_freshproj").parent()).isEqualTo("hpc_fresh");
+        assertThat(f.slurm.accounts().get("hpc_alloc1").parent()).isEqualTo("hpc_freshproj");
+        assertThat(f.slurm.calls().subList(slurmCallsBefore, f.slurm.calls().size()))
+                .extracting(argv -> String.join(" ", argv.subList(4, Math.min(argv.size(), 7))))
+                .containsExactly("show account hpc_fresh", "add account hpc_fresh", "show account hpc_freshproj",
+                        "add account hpc_freshproj", "show account hpc_alloc1", "add account hpc_alloc1",
+                        "modify account hpc_alloc1");
         assertThat(f.slurm.limits("hpc_alloc1")).isEqualTo(Map.of("cpu", 600000L, "mem", 1228800L));
         WaldurResource after = f.waldur.resource(resource.uuid());
         assertThat(after.backendId()).isEqualTo("hpc_alloc1");
@@ -129,6 +137,19 @@ class OrderFlowTest {
         awaitOrderState(order.uuid(), "done");
         assertThat(f.slurm.limits("hpc_upd")).isEqualTo(Map.of("cpu", 1200000L, "mem", 307200L));
         System.out.printf("Update order: %d REST calls%n", callsAbout(order.uuid(), resource.uuid()).size());
+    }
+
+    @Test
+    void updateOfAResourceWhoseAccountVanishedErrsTheOrder() throws Exception {
+        WaldurResource resource = f.waldur.newResource(f.offering, f.project).name("Vanished").slug("vanished")
+                .backendId("hpc_vanished").state("OK").create();
+        WaldurOrder order = f.waldur.newOrder(resource).type("Update").state("executing").limit("cpu", 2).create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "erred");
+        assertThat(f.waldur.order(order.uuid()).errorMessage()).contains("hpc_vanished").contains("does not exist");
+        assertThat(f.slurm.calls()).noneMatch(argv -> argv.contains("modify") && argv.contains("hpc_vanished"));
     }
 
     @Test

@@ -13,6 +13,8 @@ import org.waldur.agent.config.OfferingConfig;
 import org.waldur.agent.events.EventKeys;
 import org.waldur.agent.events.Failures;
 import org.waldur.agent.waldur.WaldurRequests;
+import org.waldur.agent.waldur.WaldurPages;
+import org.waldur.agent.reconcile.Reconciliation;
 import org.waldur.agent.tls.TlsContexts;
 import javax.net.ssl.SSLContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -73,6 +75,9 @@ public final class AgentBeans implements CamelConfiguration {
         }
         registry.bind("slurm", new SlurmGateway(config));
         SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));
-        registry.bind("subscriptionManager", new SubscriptionManager(config, store));
+        SubscriptionManager subscriptions = new SubscriptionManager(config, store);
+        registry.bind("subscriptionManager", subscriptions);
+        registry.bind("reconciliation", new Reconciliation(config, subscriptions));
+        registry.bind("waldurPages", new WaldurPages());
     }
 }

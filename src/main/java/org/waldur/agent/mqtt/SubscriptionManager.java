@@ -37,6 +37,7 @@ public final class SubscriptionManager {
     private final SubscriptionStore store;
     private final Map<String, ConsumerState> consumers = new ConcurrentHashMap<>();
     private final Map<String, Throwable> lastErrors = new ConcurrentHashMap<>();
+    private final java.util.Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private CamelContext context;
     private ProducerTemplate producer;
     private ScheduledExecutorService executor;
@@ -192,6 +193,21 @@ public final class SubscriptionManager {
             throw e;
         }
         LOG.info("{}: consumer {} listens on {}", offering, routeId, offering.effectiveBrokerUrl());
+        if (subscribed.add(routeId)) {
+            afterFirstSubscribe(offering, type);
+        }
+    }
+
+    public boolean hasSubscribed(OfferingConfig offering, ObjectType type) {
+        return subscribed.contains(routeId(offering, type));
+    }
+
+    /** Subscribe first, then reconcile: what Waldur announced before the subscription existed is caught here. */
+    private void afterFirstSubscribe(OfferingConfig offering, ObjectType type) {
+        String route = "reconcile-" + type.wireName() + "s";
+        if (context.getRoute(route) != null) {
+            executor.execute(() -> producer.sendBodyAndHeader("direct:" + route, null, "WaldurOffering", offering.key()));
+        }
     }
 
     /** Re-creates a subscription Waldur deleted; Paho and the route controller handle every other outage. */

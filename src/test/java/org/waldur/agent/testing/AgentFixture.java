@@ -36,7 +36,7 @@ public final class AgentFixture implements AutoCloseable {
     private final List<AgentRunner> runners = new ArrayList<>();
     private AgentRunner agent;
     private String brokerUrl;
-    private String extraOfferingYaml = "";
+    private String extraOfferingYaml = "    mqtt_enabled: true\n";
     private final Map<String, String> overrides = new LinkedHashMap<>();
 
     public AgentFixture() throws Exception {
@@ -65,9 +65,9 @@ public final class AgentFixture implements AutoCloseable {
         return this;
     }
 
-    /** Extra keys for the offering entry, e.g. "    websocket_use_tls: false\n". */
+    /** Extra keys for the offering entry, e.g. "    websocket_use_tls: false\n"; mqtt_enabled is true unless given. */
     public AgentFixture offeringYaml(String yaml) {
-        this.extraOfferingYaml = yaml;
+        this.extraOfferingYaml = (yaml.contains("mqtt_enabled") ? "" : "    mqtt_enabled: true\n") + yaml;
         return this;
     }
 
@@ -85,7 +85,6 @@ public final class AgentFixture implements AutoCloseable {
                     waldur_offering_uuid: "%s"
                     backend_type: slurm
                     order_processing_backend: slurm
-                    mqtt_enabled: true
                     mqtt_broker_url: "%s"
                 %s    backend_settings:
                       default_account: root

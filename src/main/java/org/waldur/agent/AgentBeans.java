@@ -14,6 +14,8 @@ import org.waldur.agent.events.EventKeys;
 import org.waldur.agent.events.Failures;
 import org.waldur.agent.waldur.WaldurRequests;
 import org.waldur.agent.waldur.WaldurPages;
+import org.waldur.agent.waldur.OfferingCache;
+import org.waldur.agent.membership.Membership;
 import org.waldur.agent.reconcile.Reconciliation;
 import org.waldur.agent.tls.TlsContexts;
 import javax.net.ssl.SSLContext;
@@ -79,5 +81,9 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("subscriptionManager", subscriptions);
         registry.bind("reconciliation", new Reconciliation(config, subscriptions));
         registry.bind("waldurPages", new WaldurPages());
+        registry.bind("membership", new Membership(config));
+        registry.bind("offeringCache", new OfferingCache(
+                java.time.Duration.ofMillis(org.apache.camel.util.TimeUtils.toMilliSeconds(props.resolveProperty("agent.cache.ttl").orElse("1h"))),
+                java.time.Clock.systemUTC()));
     }
 }

@@ -15,8 +15,12 @@ import org.waldur.agent.waldur.WaldurJson;
  */
 public final class EventKeys {
 
-    /** Payload fields naming the object a message is about, most specific first. */
-    private static final String[] SUBJECT_FIELDS = {"order_uuid", "resource_uuid", "account_uuid", "project_uuid",
+    /**
+     * Payload fields naming the object a message is about, most specific first. Role and account messages
+     * change a whole project, so they are keyed by project: changes to one project's memberships are
+     * applied one at a time, in order.
+     */
+    private static final String[] SUBJECT_FIELDS = {"order_uuid", "resource_uuid", "project_uuid", "account_uuid",
             "backend_resource_request_uuid", "offering_user_uuid", "user_uuid"};
 
     private final int partitions;

@@ -8,10 +8,10 @@ import org.waldur.agent.config.OfferingConfig;
 /** Waldur's observable object types and the configuration that enables each (waldur-protocol.md §2.1). */
 public enum ObjectType {
     ORDER("order", o -> !o.orderProcessingBackend().isEmpty(), true),
-    USER_ROLE("user_role", o -> !o.membershipSyncBackend().isEmpty(), false),
-    RESOURCE("resource", o -> !o.membershipSyncBackend().isEmpty(), false),
-    SERVICE_ACCOUNT("service_account", o -> !o.membershipSyncBackend().isEmpty(), false),
-    COURSE_ACCOUNT("course_account", o -> !o.membershipSyncBackend().isEmpty(), false),
+    USER_ROLE("user_role", o -> !o.membershipSyncBackend().isEmpty(), true),
+    RESOURCE("resource", o -> !o.membershipSyncBackend().isEmpty(), true),
+    SERVICE_ACCOUNT("service_account", o -> !o.membershipSyncBackend().isEmpty(), true),
+    COURSE_ACCOUNT("course_account", o -> !o.membershipSyncBackend().isEmpty(), true),
     IMPORTABLE_RESOURCES("importable_resources", OfferingConfig::resourceImportEnabled, false),
     RESOURCE_PERIODIC_LIMITS("resource_periodic_limits",
             o -> Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled")), false);

@@ -36,6 +36,22 @@ public final class Reconciliation {
                 .toList();
     }
 
+    /** Offerings whose resources the timer synchronises, on the same terms as {@link #offeringsWithOrders()}. */
+    public List<String> offeringsWithMembership() {
+        return config.offerings().stream()
+                .filter(o -> !o.membershipSyncBackend().isEmpty())
+                .filter(o -> !ObjectType.RESOURCE.isEnabledFor(o) || subscriptions.hasSubscribed(o, ObjectType.RESOURCE))
+                .map(OfferingConfig::key)
+                .toList();
+    }
+
+    public String resourceEvent(Map<String, Object> resource, String pass) throws Exception {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("resource_uuid", resource.get("uuid"));
+        event.put("reconciliation", pass);
+        return WaldurJson.MAPPER.writeValueAsString(event);
+    }
+
     /**
      * An order event as Waldur would publish it, marked with the pass so that the idempotent consumer never
      * mistakes it for an earlier delivery: a stuck order is retried on every pass.

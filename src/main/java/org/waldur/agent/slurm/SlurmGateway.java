@@ -154,6 +154,26 @@ public final class SlurmGateway {
         return new SlurmCommand(SacctmgrCommands.argv(o.binPath(), SlurmTool.SCANCEL, o.commands().cancelAccountJobs(account)));
     }
 
+    public SlurmCommand showUserAssociation(String offeringKey, String user, String account) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().showUserAssociation(user, account));
+    }
+
+    public boolean associationExists(String listing, String user, String account) {
+        return SacctmgrOutput.userAssociationExists(listing, user, account);
+    }
+
+    /** {@code add user <u> account=<a> DefaultAccount=<default_account> Share=parent}. */
+    public SlurmCommand addUser(String offeringKey, String user, String account) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().addUser(user, account, o.settings().defaultAccount()));
+    }
+
+    public SlurmCommand removeUser(String offeringKey, String user, String account) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().removeUser(user, account));
+    }
+
     // --- limits and QoS -------------------------------------------------------------------------
 
     public LimitsPlan limitsForCreate(String offeringKey, Map<String, Object> resource) {
@@ -170,6 +190,42 @@ public final class SlurmGateway {
     public SlurmCommand setGrpTresMins(String offeringKey, String account, LimitsPlan limits) {
         Offering o = offering(offeringKey);
         return sacctmgr(o, o.commands().setGrpTresMins(account, limits.getSlurm()));
+    }
+
+    public SlurmCommand listAccountQos(String offeringKey, String account) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().listAccountQos(account));
+    }
+
+    public SlurmCommand setQos(String offeringKey, String account, String qos) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().setAccountQos(account, qos));
+    }
+
+    public SlurmCommand showLimits(String offeringKey, String account) {
+        Offering o = offering(offeringKey);
+        return new SlurmCommand(SacctmgrCommands.argv(o.binPath(), SlurmTool.SACCTMGR_READ, o.commands().showLimits(account)));
+    }
+
+    /**
+     * Limits in SLURM that differ from Waldur's (§5.7 e), in Waldur units, for set_limits; null when they
+     * agree or SLURM has none for the configured components.
+     */
+    public Map<String, Long> limitsDrift(String offeringKey, Map<String, Object> resource, String listing, String account) {
+        Offering o = offering(offeringKey);
+        Map<String, Long> slurm = SacctmgrOutput.tresLimits(listing, account);
+        Map<String, Long> fromSlurm = TresLimits.toWaldur(o.components(), slurm);
+        if (fromSlurm.isEmpty()) {
+            return null;
+        }
+        Map<String, ? extends Number> waldur = numbers(resource.get("limits"));
+        for (Map.Entry<String, Long> e : fromSlurm.entrySet()) {
+            Number w = waldur.get(e.getKey());
+            if (w == null || w.longValue() != e.getValue()) {
+                return fromSlurm;
+            }
+        }
+        return null;
     }
 
     public SlurmCommand setDefaultQos(String offeringKey, String account) {

@@ -91,6 +91,8 @@ public final class AgentFixture implements AutoCloseable {
                       customer_prefix: "hpc_"
                       project_prefix: "hpc_"
                       allocation_prefix: "hpc_"
+                      qos_paused: paused
+                      qos_downscaled: limited
                       slurm_bin_path: "%s"
                     backend_components:
                       cpu:
@@ -142,6 +144,21 @@ public final class AgentFixture implements AutoCloseable {
 
     public void publishRaw(String payload) throws Exception {
         broker.publish(orderTopic(), payload);
+    }
+
+    public String routeId(String objectType) {
+        return "mqtt-" + offering.uuid() + "-" + objectType;
+    }
+
+    /** Publishes on the agent's subscription for another object type (user_role, resource, …). */
+    public void publish(String objectType, String payload) throws Exception {
+        String subscription = agent.subscriptions().subscription(routeId(objectType)).orElseThrow().uuid();
+        broker.publish("subscription/" + subscription + "/offering/" + offering.uuid() + "/" + objectType, payload);
+    }
+
+    public void awaitConnected(String objectType) {
+        await(objectType + " consumer connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> agent.isConnected(routeId(objectType)));
     }
 
     /** A resource of the test project with limits cpu and mem in Waldur units. */

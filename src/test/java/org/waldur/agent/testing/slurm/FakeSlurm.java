@@ -43,15 +43,16 @@ public final class FakeSlurm implements AutoCloseable {
     public static final String DEFAULT_CLUSTER = "waldur-test";
     private static final String SCRIPT_RESOURCE = "/fake-slurm/fake_slurm.py";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.Set<String> PREFIX_FLAGS = java.util.Set.of("--parsable2", "--noheader", "--immediate");
     private static volatile String python;
 
     /** One recorded invocation. {@code argv.get(0)} is the path the program was started with. */
     public record Call(List<String> argv, int exitCode, boolean injected) {
 
-        /** The arguments after argv[0] and the leading option flags, e.g. {@code [show, account, a1]}. */
+        /** The arguments after argv[0] and sacctmgr's prefix flags, e.g. {@code [show, account, a1]}. */
         public List<String> command() {
             int i = 1;
-            while (i < argv.size() && argv.get(i).startsWith("-")) {
+            while (i < argv.size() && PREFIX_FLAGS.contains(argv.get(i))) {
                 i++;
             }
             return argv.subList(i, argv.size());

@@ -16,7 +16,8 @@ Usage (the wrapper scripts FakeSlurm writes do this):
     fake_slurm.py --reset <state-dir> [cluster]     write the initial state, clear calls and failures
 
 State directory:
-    state.json      accounts, associations, limits, QoS (format: default_state below)
+    state.json      accounts, associations, limits, QoS, seeded jobs, Unix users, mkhomedir_helper calls
+                    (format: default_state below)
     calls.jsonl     one line per invocation: {"argv": [argv0, args...], "rc": n[, "injected": true]}
     fail-next.json  optional failure injection: one rule or a list of rules
                     {"match": "add account", "times": 1, "rc": 1, "stderr": "...", "stdout": ""};

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Stateful stand-in for SLURM 22.05's sacctmgr and scancel, for the agent's fast tests.
+"""Stateful stand-in for SLURM 22.05's sacctmgr, sacct and scancel (plus id and mkhomedir_helper), for the
+agent's fast tests.
 
-It covers the commands the agent runs (see SacctmgrCommands) and prints them the way a real sacctmgr
-22.05.8 did in shared/tools/slurm-local/agent-commands-check*.out.txt. Anything else fails loudly rather
-than pretending: the point of the fake is that a test passing here means the real thing would behave the same.
+It covers the commands the agent runs (see SacctmgrCommands, SacctCommands, UnixUserCommands) and prints them
+the way a real sacctmgr 22.05.8 did in shared/tools/slurm-local/agent-commands-check*.out.txt. Anything else
+fails loudly rather than pretending: the point of the fake is that a test passing here means the real thing
+would behave the same.
+
+Jobs do not run: tests seed them (FakeSlurm.addJob) with a fixed state and elapsed time, sacct lists them
+and scancel marks them CANCELLED. sacct ignores time windows: every seeded job is inside any window.
 
 Usage (the wrapper scripts FakeSlurm writes do this):
-    fake_slurm.py <argv0> <state-dir> [args...]     behave as basename(argv0): sacctmgr or scancel
+    fake_slurm.py <argv0> <state-dir> [args...]     behave as basename(argv0): sacctmgr, sacct, scancel,
+                                                    id or mkhomedir_helper
     fake_slurm.py --reset <state-dir> [cluster]     write the initial state, clear calls and failures
 
 State directory:
-    state.json      accounts, associations, limits, QoS (format: default_state below)
+    state.json      accounts, associations, limits, QoS, seeded jobs, Unix users, mkhomedir_helper calls
+                    (format: default_state below)
     calls.jsonl     one line per invocation: {"argv": [argv0, args...], "rc": n[, "injected": true]}
     fail-next.json  optional failure injection: one rule or a list of rules
                     {"match": "add account", "times": 1, "rc": 1, "stderr": "...", "stdout": ""};
@@ -93,8 +100,15 @@ def default_state(cluster="waldur-test"):
         "account_assocs": {"root": {"parent": None, "grp_tres_mins": {}, "qos": ["normal"], "share": "1"}},
         # user records: default account ("" once it was removed)
         "users": {},
-        # user associations; qos None = inherited from the account association
+        # user associations; qos None = inherited from the account association; max_tres_mins like grp_tres_mins
         "user_assocs": [],
+        # seeded jobs: {"id", "account", "user", "req_tres", "elapsed" (seconds), "state"}
+        "jobs": [],
+        "next_job_id": 1001,
+        # Unix users `id -u` and sacct/scancel know: name -> uid
+        "unix_users": {"root": 0},
+        # mkhomedir_helper calls: {"user", "umask"}
+        "homedir_calls": [],
     }
 
 
@@ -303,7 +317,8 @@ def add_account(state, tokens):
                 else (parent if parent != "root" else name)}
             new_records.append(name)
         if name not in state["account_assocs"]:
-            state["account_assocs"][name] = {"parent": parent, "grp_tres_mins": {},
+            state["account_assocs"][name] = {"parent": parent, "grp_tres_mins": {}, "grp_tres": {},
+                                             "max_tres_mins": {}, "raw_usage_resets": 0,
                                              "qos": list(state["account_assocs"][parent]["qos"]),
                                              "share": opts.get("share", "1")}
             new_assocs.append(name)
@@ -330,10 +345,12 @@ def modify_account(state, tokens):
     if not sets:
         fail(1, " You didn't give me anything to set\n")
     for key, _, _ in sets:
-        if key in ("defaultqos", "grpsubmitjobs", "grptres", "maxtresmins", "rawusage", "description", "organization"):
+        if key in ("defaultqos", "grpsubmitjobs", "description", "organization"):
             unsupported("modify account set " + key)
         if key in ("name", "cluster"):
             fail(1, " Unknown option: %s\n Use keyword 'where' to modify condition\n" % key)
+    if any(key == "rawusage" for key, _, _ in sets):
+        return reset_raw_usage(state, names, conds, sets)
     if not check_cluster(state, conds, writing=False):
         return Result(1, " Nothing modified\n")
     targets = [n.lower() for n in names if n.lower() != "and"] + cond_values(conds, "name")
@@ -342,8 +359,8 @@ def modify_account(state, tokens):
     targets = [t for t in dict.fromkeys(targets) if t in state["account_assocs"]]
     changes = []
     for key, op, value in sets:
-        if key == "grptresmins":
-            changes.append(("tres", parse_tres_setting(state, value)))
+        if key in LIMIT_KEYS:
+            changes.append(("tres", (LIMIT_KEYS[key], parse_tres_setting(state, value, SET_NAMES[key]))))
         elif key == "qos":
             qos = name_list(value)
             bad = [q for q in qos if q not in state["qos_names"]]
@@ -353,7 +370,9 @@ def modify_account(state, tokens):
                      % (bad[0], ",".join(state["qos_names"]), op, value))
             changes.append(("qos", (op, qos)))
         elif key == "share":
-            changes.append(("share", value))
+            if not (value.isdigit() or value.lower() == "parent"):
+                unsupported("fairshare=%s (only a number or parent)" % value)
+            changes.append(("share", value.lower()))
         elif key == "parent":
             changes.append(("parent", strip_quotes(value, lower=True)))
     if not targets:
@@ -363,11 +382,8 @@ def modify_account(state, tokens):
         aa = state["account_assocs"][account]
         for kind, change in changes:
             if kind == "tres":
-                for tres, v in change.items():
-                    if v == -1:
-                        aa["grp_tres_mins"].pop(tres, None)
-                    else:
-                        aa["grp_tres_mins"][tres] = v
+                field, values = change
+                merge_tres(aa.setdefault(field, {}), values)
                 modified = True  # 22.05 reports association limits as modified even when unchanged
             elif kind == "qos":
                 op, qos = change
@@ -403,7 +419,12 @@ def modify_account(state, tokens):
     return Result(0, " Modified account associations...\n" + "".join(lines), changed=True)
 
 
-def parse_tres_setting(state, value):
+# TRES limits an association can carry: sacctmgr key -> state field (values in SLURM units, mem in MB)
+LIMIT_KEYS = {"grptresmins": "grp_tres_mins", "maxtresmins": "max_tres_mins", "grptres": "grp_tres"}
+SET_NAMES = {"grptresmins": "GrpTRESMins", "maxtresmins": "MaxTRESMins", "grptres": "GrpTRES"}
+
+
+def parse_tres_setting(state, value, setting="GrpTRESMins"):
     known = tres_names(state)
     result = {}
     for entry in value.split(","):
@@ -411,11 +432,42 @@ def parse_tres_setting(state, value):
         key, raw = (entry[:eq], entry[eq + 1:]) if eq > 0 else (entry, "")
         if key.lower() not in known:
             fail(1, "sacctmgr: error: slurmdb_format_tres_str: no TRES known by type %s\n"
-                    " Unknown option: GrpTRESMins=%s\n Use keyword 'where' to modify condition\n" % (key, value))
+                    " Unknown option: %s=%s\n Use keyword 'where' to modify condition\n" % (key, setting, value))
         if not (raw.isdigit() or raw == "-1"):
-            fail(1, " Bad GrpTRESMins value: %s\n Unknown option: GrpTRESMins=%s\n" % (entry, value))
+            fail(1, " Bad %s value: %s\n Unknown option: %s=%s\n" % (setting, entry, setting, value))
         result[key.lower()] = int(raw)
     return result
+
+
+def merge_tres(limits, values):
+    """One modify changes only the TRES it names; -1 removes a limit."""
+    for tres, v in values.items():
+        if v == -1:
+            limits.pop(tres, None)
+        else:
+            limits[tres] = v
+
+
+def reset_raw_usage(state, names, conds, sets):
+    """modify account <a> set RawUsage=0 (sacctmgr_remove_assoc_usage): not a modify, so no 'Modified' text."""
+    if len(sets) != 1:
+        unsupported("RawUsage together with other settings (22.05 resets usage and ignores the rest)")
+    if sets[0][2] != "0":
+        unsupported("RawUsage=%s (only 0 resets usage)" % sets[0][2])
+    clusters = cond_values(conds, "cluster")
+    if clusters and state["cluster"] not in clusters:
+        unsupported("RawUsage on a cluster the fake does not have")
+    targets = list(dict.fromkeys([n.lower() for n in names if n.lower() != "and"] + cond_values(conds, "name")))
+    if not targets:
+        fail(1, "sacctmgr: error: An association name is required to remove usage\n")
+    missing = [t for t in targets if t not in state["account_assocs"]]
+    if missing:
+        unsupported("RawUsage=0 of an account without an association: " + ",".join(missing))
+    for t in targets:
+        aa = state["account_assocs"][t]
+        aa["raw_usage_resets"] = aa.get("raw_usage_resets", 0) + 1
+    out = "" if clusters else "No cluster specified, resetting on local cluster %s\n" % state["cluster"]
+    return Result(0, out, changed=True)
 
 
 def remove_account(state, tokens):
@@ -489,6 +541,8 @@ def show_association(state, tokens):
         if not users and not partitions:
             rows.append({"cluster": state["cluster"], "account": account, "user": "", "partition": "",
                          "share": aa["share"], "grptresmins": format_tres(aa["grp_tres_mins"]),
+                         "grptres": format_tres(aa.get("grp_tres", {})),
+                         "maxtresmins": format_tres(aa.get("max_tres_mins", {})),
                          "qos": ",".join(aa["qos"]), "defqos": "", "parentname": aa["parent"] or ""})
         for ua in sorted((u for u in state["user_assocs"] if u["account"] == account),
                          key=lambda u: (u["user"], u["partition"])):
@@ -496,6 +550,7 @@ def show_association(state, tokens):
                 continue
             rows.append({"cluster": state["cluster"], "account": account, "user": ua["user"],
                          "partition": ua["partition"], "share": ua["share"], "grptresmins": "",
+                         "maxtresmins": format_tres(ua.get("max_tres_mins") or {}),
                          "qos": ",".join(effective_qos(state, ua)), "defqos": ua.get("defqos") or "",
                          "parentname": ""})
     return Result(0, "".join("|".join(r.get(f, "") for f in fields) + "\n" for r in rows))
@@ -565,6 +620,46 @@ def add_user(state, tokens):
     return Result(0, out, changed=True)
 
 
+def modify_user(state, tokens):
+    """modify user <u> where account=<a> [partition=<p>] [cluster=<c>] set MaxTRESMins=... (association limits only)."""
+    names, conds, sets = parse_clauses(tokens, {"name": "name", "names": "name", "user": "name", "users": "name",
+                                                "account": "account", "accounts": "account",
+                                                "partition": "partition", "partitions": "partition",
+                                                "cluster": "cluster", "clusters": "cluster",
+                                                "maxtresmins": "maxtresmins", "grptresmins": "grptresmins",
+                                                "grptres": "grptres", "defaultaccount": "defaultaccount",
+                                                "qos": "qos", "qoslevel": "qos", "fairshare": "share",
+                                                "share": "share", "rawusage": "rawusage"})
+    if not sets:
+        fail(1, " You didn't give me anything to set\n")
+    for key, _, _ in sets:
+        if key in ("name", "account", "partition", "cluster"):
+            fail(1, " Unknown option: %s\n Use keyword 'where' to modify condition\n" % key)
+        if key != "maxtresmins":
+            unsupported("modify user set " + key)
+    users = set(n.lower() for n in names if n.lower() != "and") | set(cond_values(conds, "name"))
+    if not users:
+        unsupported("modify user without a user name")
+    accounts = set(cond_values(conds, "account"))
+    partitions = set(cond_values(conds, "partition"))
+    values = parse_tres_setting(state, sets[0][2], "MaxTRESMins")
+    if not check_cluster(state, conds, writing=False):
+        return Result(1, " Nothing modified\n")
+    matched = [ua for ua in state["user_assocs"]
+               if ua["user"] in users and (not accounts or ua["account"] in accounts)
+               and (not partitions or ua["partition"] in partitions)]
+    if not matched:
+        return Result(1, " Nothing modified\n")
+    for ua in matched:
+        limits = ua.get("max_tres_mins") or {}
+        merge_tres(limits, values)
+        ua["max_tres_mins"] = limits
+    lines = ["  C = %s A = %-20s U = %-9s%s\n" % (state["cluster"], ua["account"], ua["user"],
+                                                   " P = " + ua["partition"] if ua["partition"] else "")
+             for ua in sorted(matched, key=lambda u: (u["account"], u["user"], u["partition"]))]
+    return Result(0, " Modified user associations...\n" + "".join(lines), changed=True)
+
+
 def remove_user(state, tokens):
     names, conds, sets = parse_clauses(tokens, {"name": "name", "names": "name", "user": "name", "users": "name",
                                                 "account": "account", "accounts": "account",
@@ -616,7 +711,8 @@ VERBS = {"show": "show", "list": "show", "add": "add", "create": "add", "modify"
 HANDLERS = {("show", "account"): show_account, ("add", "account"): add_account,
             ("modify", "account"): modify_account, ("remove", "account"): remove_account,
             ("show", "association"): show_association, ("add", "user"): add_user,
-            ("remove", "user"): remove_user, ("show", "tres"): list_tres, ("show", "cluster"): list_cluster}
+            ("remove", "user"): remove_user, ("modify", "user"): modify_user, ("show", "tres"): list_tres,
+            ("show", "cluster"): list_cluster}
 
 
 def sacctmgr(state, args):
@@ -687,7 +783,202 @@ def scancel(state, args):
                 "Use 'sacctmgr list clusters' to see available clusters.\n" % cluster)
     if account is None and user is None:
         fail(1, "scancel: error: No job identification provided\n")
-    return Result(0, "")  # the fake runs no jobs, so there is never anything to cancel
+    if user is not None and user not in state.get("unix_users", {}):
+        # scancel resolves -u with getpwnam; not checked against a real scancel, hence only the gist
+        fail(1, "scancel: error: Invalid user name: %s\n" % user)
+    cancelled = False
+    for job in state.get("jobs", []):
+        if job["state"] in ACTIVE_JOB_STATES and (account is None or job["account"] == account.lower()) \
+                and (user is None or job["user"] == user):
+            job["state"] = "CANCELLED"
+            cancelled = True
+    return Result(0, "", changed=cancelled)  # like scancel: silent, also when nothing matched
+
+
+# ------------------------------------------------------------------------------------------------- sacct
+
+# Job states (sacct --helpformat / man sacct) and the abbreviations --state accepts.
+JOB_STATES = {"BF": "BOOT_FAIL", "CA": "CANCELLED", "CD": "COMPLETED", "DL": "DEADLINE", "F": "FAILED",
+              "NF": "NODE_FAIL", "OOM": "OUT_OF_MEMORY", "PD": "PENDING", "PR": "PREEMPTED", "R": "RUNNING",
+              "RQ": "REQUEUED", "RS": "RESIZING", "RV": "REVOKED", "S": "SUSPENDED", "TO": "TIMEOUT"}
+ACTIVE_JOB_STATES = ("PENDING", "RUNNING", "SUSPENDED", "REQUEUED", "RESIZING")
+
+# Long options of sacct 22.05; getopt_long takes any unambiguous prefix (--account, --cluster).
+SACCT_LONG = ["accounts", "allclusters", "allocations", "allusers", "array", "associations", "batch-script",
+              "brief", "clusters", "completion", "constraints", "delimiter", "duplicates", "endtime", "env-vars",
+              "federation", "file", "format", "gid", "group", "help", "helpformat", "jobs", "json", "local", "long",
+              "name", "ncpus", "nnodes", "noconvert", "nodelist", "noheader", "parsable", "parsable2", "partition",
+              "qos", "reason", "starttime", "state", "timelimit-max", "timelimit-min", "truncate", "uid", "units",
+              "usage", "use-local-uid", "user", "verbose", "version", "wckeys", "whole-hetjob", "yaml"]
+SACCT_WITH_VALUE = {"accounts", "clusters", "endtime", "format", "starttime", "state", "user"}
+SACCT_SHORT = {"P": "parsable2", "n": "noheader", "X": "allocations", "a": "allusers", "T": "truncate",
+               "M": "clusters", "S": "starttime", "E": "endtime", "A": "accounts", "u": "user", "s": "state",
+               "o": "format"}
+SACCT_REAL_SHORT = "bBcCdDefFghiIjkKlLNpqrvVWx"
+SACCT_EMULATED = set(SACCT_SHORT.values()) | {"noconvert"}
+SACCT_FIELDS = {"jobid": "id", "account": "account", "reqtres": "req_tres", "elapsed": "elapsed", "user": "user",
+                "state": "state"}
+# Real fields the fake does not fill in (a request for them is a test bug, not a SLURM error).
+SACCT_REAL_FIELDS = {"jobname", "partition", "timelimit", "nodelist", "alloctres", "alloccpus", "exitcode", "start",
+                     "end", "submit", "cputime", "cputimeraw", "elapsedraw", "qos", "cluster", "uid", "group"}
+SACCT_TIME = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+def sacct_options(args):
+    """getopt_long as sacct has it: --opt=value, --opt value, -o value, -ovalue, bundled -Pn."""
+    opts, i = {}, 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a.startswith("--"):
+            name, eq, value = a[2:].partition("=")
+            matches = [o for o in SACCT_LONG if o == name] or [o for o in SACCT_LONG if o.startswith(name)]
+            if len(matches) != 1 or not name:
+                if len(matches) > 1:
+                    fail(1, "sacct: option '%s' is ambiguous\nTry \"sacct --help\" for more information\n" % a)
+                fail(1, "sacct: unrecognized option '%s'\nTry \"sacct --help\" for more information\n" % a)
+            name = matches[0]
+            if name not in SACCT_EMULATED:
+                unsupported("sacct --" + name)
+            if name in SACCT_WITH_VALUE and not eq:
+                if i >= len(args):
+                    fail(1, "sacct: option '--%s' requires an argument\n" % name)
+                value, i = args[i], i + 1
+            elif name not in SACCT_WITH_VALUE and eq:
+                fail(1, "sacct: option '--%s' doesn't allow an argument\n" % name)
+            opts[name] = value
+        elif a.startswith("-") and len(a) > 1:
+            j = 1
+            while j < len(a):
+                c = a[j]
+                j += 1
+                if c not in SACCT_SHORT:
+                    if c in SACCT_REAL_SHORT:
+                        unsupported("sacct -" + c)
+                    fail(1, "sacct: invalid option -- '%s'\nTry \"sacct --help\" for more information\n" % c)
+                name = SACCT_SHORT[c]
+                if name in SACCT_WITH_VALUE:
+                    value = a[j:]
+                    if not value:
+                        if i >= len(args):
+                            fail(1, "sacct: option requires an argument -- '%s'\n" % c)
+                        value, i = args[i], i + 1
+                    opts[name] = value
+                    break
+                opts[name] = ""
+        else:
+            unsupported("sacct argument " + a)
+    return opts
+
+
+def check_sacct_time(name, value):
+    import datetime
+    for fmt in SACCT_TIME:
+        try:
+            datetime.datetime.strptime(value, fmt)
+            return
+        except ValueError:
+            pass
+    unsupported("--%s=%s (the fake reads YYYY-MM-DD[THH:MM[:SS]] only)" % (name, value))
+
+
+def format_elapsed(seconds):
+    days, rest = divmod(int(seconds), 86400)
+    text = "%02d:%02d:%02d" % (rest // 3600, rest % 3600 // 60, rest % 60)
+    return "%d-%s" % (days, text) if days else text
+
+
+def sacct(state, args):
+    opts = sacct_options(args)
+    if "parsable2" not in opts or "noheader" not in opts:
+        unsupported("table output; the fake prints --parsable2 --noheader only")
+    if "format" not in opts:
+        unsupported("sacct's default format")
+    fields = []
+    for f in opts["format"].split(","):
+        key = f.lower()
+        if key in SACCT_REAL_FIELDS or "%" in key:
+            unsupported("sacct field " + f)
+        if key not in SACCT_FIELDS:
+            fail(1, 'Invalid field requested: "%s"\n' % f)
+        fields.append(SACCT_FIELDS[key])
+    if "req_tres" in fields and "noconvert" not in opts:
+        unsupported("ReqTRES without --noconvert (sacct would convert memory units)")
+    for name in ("starttime", "endtime"):
+        if name in opts:
+            check_sacct_time(name, opts[name])
+    users = None
+    if "user" in opts:
+        users = [u for u in opts["user"].split(",") if u]
+        for u in users:
+            if u not in state.get("unix_users", {}):
+                # slurm.md §1: sacct --user=<not a Unix user> fails with rc 1 (Invalid user id)
+                fail(1, "sacct: error: Invalid user id: %s\n" % u)
+    elif "allusers" not in opts:
+        unsupported("sacct without --allusers or --user (the caller's own jobs)")
+    states = None
+    if "state" in opts:
+        states = []
+        for st in opts["state"].split(","):
+            full = JOB_STATES.get(st.upper(), st.upper())
+            if full not in JOB_STATES.values():
+                fail(1, "sacct: error: Invalid state: %s\n" % st)
+            states.append(full)
+    clusters = [c.lower() for c in opts.get("clusters", "").split(",") if c]
+    if clusters and state["cluster"] not in clusters:
+        return Result(0, "")
+    accounts = [a.lower() for a in opts["accounts"].split(",") if a] if "accounts" in opts else None
+    rows = []
+    for job in state.get("jobs", []):
+        if (accounts is not None and job["account"] not in accounts) or (users is not None and job["user"] not in users) \
+                or (states is not None and job["state"] not in states):
+            continue
+        values = dict(job, elapsed=format_elapsed(job["elapsed"]))
+        rows.append(values)
+        if "allocations" not in opts and job["state"] != "PENDING":
+            # a batch job's step: no user, no ReqTRES, same account, elapsed and state
+            rows.append(dict(values, id=job["id"] + ".batch", user="", req_tres=""))
+    return Result(0, "".join("|".join(str(r[f]) for f in fields) + "\n" for r in rows))
+
+
+# ------------------------------------------------------------------------------------- id, mkhomedir_helper
+
+def unix_id(state, args):
+    if len(args) != 2 or args[0] != "-u":
+        unsupported("id " + " ".join(args) + " (only id -u <user>)")
+    uid = state.get("unix_users", {}).get(args[1])
+    if uid is None:
+        fail(1, "id: '%s': no such user\n" % args[1])
+    return Result(0, "%d\n" % uid)
+
+
+def c_strtol_base0(text):
+    """strtol(text, &end, 0) with *end == 0 required: 0x.. hex, 0.. octal, else decimal; None if unreadable."""
+    digits, base = text, 10
+    if text[:2].lower() == "0x":
+        digits, base = text[2:], 16
+    elif text[:1] == "0" and len(text) > 1:
+        digits, base = text[1:], 8
+    try:
+        return int(digits, base) if digits and digits.isalnum() else None
+    except ValueError:
+        return None
+
+
+def mkhomedir_helper(state, args):
+    """Linux-PAM's helper logs to syslog only; its exit codes are PAM codes. Records the call, creates nothing."""
+    if not 1 <= len(args) <= 3:
+        fail(14)  # PAM_SESSION_ERR after printing its usage to syslog
+    if len(args) == 3:
+        unsupported("mkhomedir_helper with a skeleton directory")
+    user = args[0]
+    if user not in state.get("unix_users", {}):
+        fail(10)  # PAM_USER_UNKNOWN
+    umask = args[1] if len(args) > 1 else "0022"
+    if c_strtol_base0(umask) is None:
+        fail(14)  # "Bogus umask value", PAM_SESSION_ERR
+    state.setdefault("homedir_calls", []).append({"user": user, "umask": umask})
+    return Result(0, "", changed=True)
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -763,6 +1054,12 @@ def main(argv):
                     result = sacctmgr(state, args)
                 elif program == "scancel":
                     result = scancel(state, args)
+                elif program == "sacct":
+                    result = sacct(state, args)
+                elif program == "id":
+                    result = unix_id(state, args)
+                elif program == "mkhomedir_helper":
+                    result = mkhomedir_helper(state, args)
                 else:
                     result = Result(2, "", "fake-slurm: unknown program %s\n" % program)
             except Result as r:

@@ -139,12 +139,94 @@ public final class SacctmgrCommands {
         return List.of("list", "tres");
     }
 
+    /**
+     * {@code list account format=account,organization,description}: {@code name|org|descr} rows for importing
+     * accounts (protocol §5.10). The description comes last, so a {@code |} inside it cannot shift the other two.
+     * {@code cluster=} does not filter account records (slurm.md §5); it is added for uniformity only.
+     */
+    public List<String> listAccountsWithOrganization() {
+        return withCluster(List.of("list", "account", "format=account,organization,description"), List.of());
+    }
+
+    /**
+     * {@code modify user <u> where account=<a> set MaxTRESMins=k=v,...} with keys sorted; {@code -1} removes a
+     * limit. The reference agent lists every TRES of {@code list tres}, -1 for those without a value, so that
+     * limits Waldur no longer has are cleared ({@link TresLimits#unsetMissing}).
+     */
+    public List<String> setUserMaxTresMins(String user, String account, Map<String, Long> limits) {
+        return withCluster(List.of("modify", "user", SlurmNames.user("user", user), "where",
+                "account=" + SlurmNames.account("account", account)), List.of("set", "MaxTRESMins=" + TresValues.format(limits)));
+    }
+
+    /**
+     * {@code show association where accounts=<a> format=Account,MaxTRESMins,User}; output {@code acct||} for the
+     * account row, then {@code acct|cpu=6000|alice} per user association. Run with {@link SlurmTool#SACCTMGR_READ},
+     * as the reference agent does.
+     */
+    public List<String> showUserLimits(String account) {
+        return withCluster(List.of("show", "association", "where", "accounts=" + SlurmNames.account("account", account),
+                "format=Account,MaxTRESMins,User"), List.of());
+    }
+
+    /** {@code modify account <a> set fairshare=<n>}; 22.05 answers "Modified" (rc 0) even when {@code n} is unchanged. */
+    public List<String> setFairshare(String account, int fairshare) {
+        if (fairshare < 0) {
+            throw new InvalidResourceDataException("fairshare must be 0 or more, got " + fairshare);
+        }
+        return withCluster(List.of("modify", "account", SlurmNames.account("account", account)),
+                List.of("set", "fairshare=" + fairshare));
+    }
+
+    /**
+     * {@code modify account <a> set <limitType>=<tres>=<value>}: one TRES per call, as the reference agent's
+     * periodic settings do, so sacctmgr merges it into the account's other limits of that type. {@code -1}
+     * removes the limit.
+     *
+     * @param limitType {@code GrpTRESMins}, {@code MaxTRESMins} or {@code GrpTRES} (any case)
+     */
+    public List<String> setAccountLimit(String account, String limitType, String tres, long value) {
+        AccountLimitType type = AccountLimitType.of(limitType);
+        if (value < -1) {
+            throw new InvalidResourceDataException(type.sacctmgrName() + " for " + SlurmNames.tres(tres)
+                    + " must be -1 or more, got " + value);
+        }
+        return withCluster(List.of("modify", "account", SlurmNames.account("account", account)),
+                List.of("set", type.sacctmgrName() + "=" + SlurmNames.tres(tres) + "=" + value));
+    }
+
+    /**
+     * {@code modify account <a> set RawUsage=0}: restarts the fairshare usage of the account's associations. Needs a
+     * running slurmctld (rc 1 after about 10 s otherwise). Without {@code cluster=} 22.05 prints
+     * {@code No cluster specified, resetting on local cluster <c>} on stdout, with rc 0.
+     */
+    public List<String> resetRawUsage(String account) {
+        return withCluster(List.of("modify", "account", SlurmNames.account("account", account)), List.of("set", "RawUsage=0"));
+    }
+
     /** scancel arguments {@code [--cluster=<c>] -A <a> -f}: signal all steps of every job of the account. Run with {@link SlurmTool#SCANCEL}. */
     public List<String> cancelAccountJobs(String account) {
         List<String> args = new ArrayList<>();
         if (clusterName != null) {
             args.add("--cluster=" + clusterName);
         }
+        args.add("-A");
+        args.add(SlurmNames.account("account", account));
+        args.add("-f");
+        return Collections.unmodifiableList(args);
+    }
+
+    /**
+     * scancel arguments {@code [--cluster=<c>] -u <u> -A <a> -f}: every job of one user in one account, all steps.
+     * Run with {@link SlurmTool#SCANCEL}. scancel refuses a user name that is not a Unix user, so check with
+     * {@link UnixUserCommands#userId} first.
+     */
+    public List<String> cancelUserJobs(String user, String account) {
+        List<String> args = new ArrayList<>();
+        if (clusterName != null) {
+            args.add("--cluster=" + clusterName);
+        }
+        args.add("-u");
+        args.add(SlurmNames.user("user", user));
         args.add("-A");
         args.add(SlurmNames.account("account", account));
         args.add("-f");

@@ -86,6 +86,28 @@ public final class SacctmgrOutput {
         return Map.of();
     }
 
+    /**
+     * MaxTRESMins per user of {@code account} from {@code show association … format=Account,MaxTRESMins,User}: the
+     * account row (empty user) and rows of other accounts are skipped; a user without limits maps to an empty map.
+     * A user with several partition rows gets the first row that has limits ({@code modify user … where account=}
+     * sets them all alike). Values in SLURM units, mem in MB; users in output order.
+     */
+    public static Map<String, Map<String, Long>> userTresLimits(String output, String account) {
+        Map<String, Map<String, Long>> limits = new LinkedHashMap<>();
+        for (String[] f : records(output)) {
+            if (f.length < 3 || !f[0].trim().equalsIgnoreCase(account) || f[2].isBlank()) {
+                continue;
+            }
+            String user = f[2].trim();
+            Map<String, Long> row = TresValues.parse(f[1]);
+            Map<String, Long> seen = limits.get(user);
+            if (seen == null || (seen.isEmpty() && !row.isEmpty())) {
+                limits.put(user, row);
+            }
+        }
+        return Collections.unmodifiableMap(limits);
+    }
+
     /** TRES names from {@code list tres} ({@code type|name|id}): {@code cpu}, {@code gres/gpu}, {@code fs/disk}. */
     public static Set<String> tresNames(String output) {
         Set<String> names = new TreeSet<>();
@@ -111,6 +133,21 @@ public final class SacctmgrOutput {
     }
 
     /**
+     * {@code name|org|descr} rows of {@code list account format=account,organization,description}, as
+     * {@link SlurmAccount}s. Name and organization are the first two fields; the rest, {@code |} included, is the
+     * description.
+     */
+    public static List<SlurmAccount> accountsWithOrganization(String output) {
+        List<SlurmAccount> accounts = new ArrayList<>();
+        for (String[] f : records(output)) {
+            String organization = f[1].trim();
+            String description = f.length >= 3 ? String.join("|", List.of(f).subList(2, f.length)) : "";
+            accounts.add(new SlurmAccount(f[0].trim(), description, organization));
+        }
+        return Collections.unmodifiableList(accounts);
+    }
+
+    /**
      * The QoS list of {@code account}'s first row in {@code list associations format=account,qos} (the account
      * association comes first). 22.05 prints the whole list, e.g. {@code normal,hpc_a1}; empty if no row.
      */
@@ -127,6 +164,16 @@ public final class SacctmgrOutput {
             }
         }
         return List.of();
+    }
+
+    /**
+     * Whether {@code account}'s QoS (as {@link #accountQos}) is exactly {@code qos}. The column is a list: an
+     * account granted {@code normal,paused} is not paused by the QoS swap of slurm.md §6, and comparing the whole
+     * column with one name, as the reference agent does, would call it neither paused nor normal.
+     */
+    public static boolean accountQosIs(String output, String account, String qos) {
+        List<String> current = accountQos(output, account);
+        return current.size() == 1 && current.get(0).equalsIgnoreCase(qos);
     }
 
     private static List<String[]> records(String output) {

@@ -107,6 +107,20 @@ public final class TresLimits {
         return Collections.unmodifiableMap(kept);
     }
 
+    /**
+     * {@code limits} plus {@code -1} (no limit) for every other TRES in {@code allTres}, for
+     * {@code modify user … set MaxTRESMins=}: a TRES left out of that list keeps its old value, so a limit Waldur
+     * dropped would stay in SLURM (slurm.md §3, per-user limits).
+     */
+    public static Map<String, Long> unsetMissing(Map<String, Long> limits, Set<String> allTres) {
+        Map<String, Long> complete = new TreeMap<>();
+        for (String tres : allTres) {
+            complete.put(tres, -1L);
+        }
+        complete.putAll(limits);
+        return Collections.unmodifiableMap(complete);
+    }
+
     private static BigDecimal decimal(String type, Number value) {
         if (value instanceof BigDecimal d) {
             return requireNonNegative(type, d);

@@ -128,6 +128,74 @@ class SacctmgrCommandsTest {
     }
 
     @Test
+    void setUserMaxTresMinsMatchesTheTranscripts() {
+        Map<String, Long> limits = new LinkedHashMap<>();
+        limits.put("cpu", 6000L);
+        limits.put("mem", -1L);
+        limits.put("gres/gpu", -1L);
+        assertThat(plain.setUserMaxTresMins("alice", "t_alloc1", limits)).containsExactly(
+                "modify", "user", "alice", "where", "account=t_alloc1", "set", "MaxTRESMins=cpu=6000,gres/gpu=-1,mem=-1");
+        // agent-commands-check.cluster.out.txt: cluster= after the where clause, before set
+        assertThat(clustered.setUserMaxTresMins("alice", "k_alloc1", Map.of("cpu", 6000L))).containsExactly(
+                "modify", "user", "alice", "where", "account=k_alloc1", "cluster=waldur-test", "set", "MaxTRESMins=cpu=6000");
+        assertThatThrownBy(() -> plain.setUserMaxTresMins("alice", "a1", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> plain.setUserMaxTresMins("alice", "a1", Map.of("cpu", -2L))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void showUserLimitsMatchesTheTranscripts() {
+        assertThat(SacctmgrCommands.argv("/usr/bin", SlurmTool.SACCTMGR_READ, plain.showUserLimits("t_alloc1"))).containsExactly(
+                "/usr/bin/sacctmgr", "--parsable2", "--noheader",
+                "show", "association", "where", "accounts=t_alloc1", "format=Account,MaxTRESMins,User");
+        assertThat(clustered.showUserLimits("k_alloc1")).containsExactly(
+                "show", "association", "where", "accounts=k_alloc1", "format=Account,MaxTRESMins,User", "cluster=waldur-test");
+    }
+
+    @Test
+    void periodicSettingsMatchTheTranscripts() {
+        assertThat(plain.setFairshare("t_alloc1", 500)).containsExactly("modify", "account", "t_alloc1", "set", "fairshare=500");
+        assertThat(clustered.setFairshare("k_alloc1", 500)).containsExactly(
+                "modify", "account", "k_alloc1", "cluster=waldur-test", "set", "fairshare=500");
+        assertThat(clustered.setAccountLimit("k_alloc1", "GrpTRESMins", "billing", 72000)).containsExactly(
+                "modify", "account", "k_alloc1", "cluster=waldur-test", "set", "GrpTRESMins=billing=72000");
+        assertThat(plain.resetRawUsage("t_alloc1")).containsExactly("modify", "account", "t_alloc1", "set", "RawUsage=0");
+        assertThat(clustered.resetRawUsage("k_alloc1")).containsExactly(
+                "modify", "account", "k_alloc1", "cluster=waldur-test", "set", "RawUsage=0");
+    }
+
+    @Test
+    void setAccountLimitAcceptsOnlyTheThreeLimitTypes() {
+        assertThat(plain.setAccountLimit("a1", "maxtresmins", "gres/gpu", 60)).containsExactly(
+                "modify", "account", "a1", "set", "MaxTRESMins=gres/gpu=60");
+        assertThat(plain.setAccountLimit("a1", "GrpTRES", "cpu", -1)).containsExactly(
+                "modify", "account", "a1", "set", "GrpTRES=cpu=-1");
+        for (String bad : new String[] {"GrpSubmitJobs", "GrpTRESMins=cpu", "", "RawUsage"}) {
+            assertThatThrownBy(() -> plain.setAccountLimit("a1", bad, "cpu", 1))
+                    .as(bad).isInstanceOf(InvalidResourceDataException.class).hasMessageContaining("limit type");
+        }
+        assertThatThrownBy(() -> plain.setAccountLimit("a1", null, "cpu", 1)).isInstanceOf(InvalidResourceDataException.class);
+        assertThatThrownBy(() -> plain.setAccountLimit("a1", "GrpTRES", "cpu", -2)).isInstanceOf(InvalidResourceDataException.class);
+        assertThatThrownBy(() -> plain.setAccountLimit("a1", "GrpTRES", "cpu=1,mem", 1)).isInstanceOf(InvalidSlurmNameException.class);
+        assertThatThrownBy(() -> plain.setFairshare("a1", -1)).isInstanceOf(InvalidResourceDataException.class);
+        assertThat(plain.setFairshare("a1", 0)).endsWith("fairshare=0");
+    }
+
+    @Test
+    void cancelUserJobsMatchesTheTranscripts() {
+        assertThat(SacctmgrCommands.argv("/usr/bin", SlurmTool.SCANCEL, plain.cancelUserJobs("root", "t_alloc1")))
+                .containsExactly("/usr/bin/scancel", "-u", "root", "-A", "t_alloc1", "-f");
+        assertThat(clustered.cancelUserJobs("root", "k_alloc1"))
+                .containsExactly("--cluster=waldur-test", "-u", "root", "-A", "k_alloc1", "-f");
+    }
+
+    @Test
+    void listAccountsWithOrganization() {
+        assertThat(plain.listAccountsWithOrganization()).containsExactly("list", "account", "format=account,organization,description");
+        assertThat(clustered.listAccountsWithOrganization()).containsExactly(
+                "list", "account", "format=account,organization,description", "cluster=waldur-test");
+    }
+
+    @Test
     void everyBuilderChecksItsNames() {
         String bad = "a;rm -rf /";
         List<Runnable> builders = List.of(
@@ -149,7 +217,16 @@ class SacctmgrCommandsTest {
                 () -> plain.setAccountQos(bad, "normal"),
                 () -> plain.setAccountQos("a1", bad),
                 () -> plain.listAccountQos(bad),
-                () -> plain.cancelAccountJobs(bad));
+                () -> plain.cancelAccountJobs(bad),
+                () -> plain.setUserMaxTresMins(bad, "a1", Map.of("cpu", 1L)),
+                () -> plain.setUserMaxTresMins("u1", bad, Map.of("cpu", 1L)),
+                () -> plain.showUserLimits(bad),
+                () -> plain.setFairshare(bad, 1),
+                () -> plain.setAccountLimit(bad, "GrpTRESMins", "cpu", 1),
+                () -> plain.resetRawUsage(bad),
+                () -> plain.cancelUserJobs(bad, "a1"),
+                () -> plain.cancelUserJobs("u1", bad),
+                () -> plain.cancelUserJobs("-a", "a1"));
         for (Runnable builder : builders) {
             assertThatThrownBy(builder::run).isInstanceOf(InvalidSlurmNameException.class);
         }

@@ -92,6 +92,48 @@ class SacctmgrOutputTest {
     }
 
     @Test
+    void userTresLimitsFromTheTranscript() {
+        // get_resource_user_limits in agent-commands-check.out.txt
+        String out = "t_alloc1||\nt_alloc1|cpu=6000|alice\nt_alloc1||bob\nt_alloc1||carol\nt_alloc1||dave\nt_alloc1||erin\nt_alloc1||erin\n";
+        Map<String, Map<String, Long>> limits = SacctmgrOutput.userTresLimits(out, "t_alloc1");
+        assertThat(limits.keySet()).containsExactly("alice", "bob", "carol", "dave", "erin");
+        assertThat(limits.get("alice")).containsExactly(Map.entry("cpu", 6000L));
+        assertThat(limits.get("bob")).isEmpty();
+    }
+
+    @Test
+    void userTresLimitsSkipOtherAccountsAndKeepThePartitionRowWithLimits() {
+        String out = "T_ALLOC1|cpu=1|zed\nt_alloc10|cpu=5|alice\nt_alloc1||erin\nt_alloc1|cpu=60,mem=1G|erin\nt_alloc1|cpu=7|erin\n";
+        Map<String, Map<String, Long>> limits = SacctmgrOutput.userTresLimits(out, "t_alloc1");
+        assertThat(limits.keySet()).containsExactly("zed", "erin");
+        assertThat(limits.get("erin")).containsExactly(Map.entry("cpu", 60L), Map.entry("mem", 1024L));
+        assertThat(SacctmgrOutput.userTresLimits("", "t_alloc1")).isEmpty();
+        assertThatThrownBy(() -> SacctmgrOutput.userTresLimits("t_alloc1|cpu=x|alice\n", "t_alloc1"))
+                .isInstanceOf(UnexpectedSlurmOutputException.class);
+    }
+
+    @Test
+    void accountsWithOrganizationPutTheDescriptionLast() {
+        String out = "root|root|default root account\nt_alloc1|t_proj|alloc 1\nt_proj|t_proj|project \\\na1|p1|lab | group\nbare|\n";
+        assertThat(SacctmgrOutput.accountsWithOrganization(out)).containsExactly(
+                new SlurmAccount("root", "default root account", "root"),
+                new SlurmAccount("t_alloc1", "alloc 1", "t_proj"),
+                new SlurmAccount("t_proj", "project \\", "t_proj"),
+                new SlurmAccount("a1", "lab | group", "p1"),
+                new SlurmAccount("bare", "", ""));
+    }
+
+    @Test
+    void accountQosIsComparesTheWholeList() {
+        // get_current_account_qos in the transcript: the account row first, then user rows
+        assertThat(SacctmgrOutput.accountQosIs("t_alloc1|paused\nt_alloc1|normal\n", "t_alloc1", "paused")).isTrue();
+        assertThat(SacctmgrOutput.accountQosIs("t_alloc1|paused\n", "T_ALLOC1", "PAUSED")).isTrue();
+        assertThat(SacctmgrOutput.accountQosIs("t_alloc1|normal,t_alloc1\n", "t_alloc1", "normal")).isFalse();
+        assertThat(SacctmgrOutput.accountQosIs("t_alloc1|normal\n", "t_alloc1", "paused")).isFalse();
+        assertThat(SacctmgrOutput.accountQosIs("", "t_alloc1", "normal")).isFalse();
+    }
+
+    @Test
     void unreadableLimitIsAnErrorNotNoLimit() {
         assertThatThrownBy(() -> SacctmgrOutput.tresLimits("t_alloc1|cpu=lots\n", "t_alloc1"))
                 .isInstanceOf(UnexpectedSlurmOutputException.class).hasMessageContaining("cpu");

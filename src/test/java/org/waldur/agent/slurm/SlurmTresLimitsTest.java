@@ -102,4 +102,14 @@ class SlurmTresLimitsTest {
         assertThat(new Component("cpu", "LIMIT", 1, null).accountingType()).isEqualTo("limit");
         assertThat(Component.of("mem", "limit").unitFactor()).isEqualTo(1.0);
     }
+
+    @Test
+    void unsetMissingListsEveryTresWithMinusOneWhereWaldurHasNoLimit() {
+        Set<String> all = Set.of("cpu", "mem", "energy", "gres/gpu");
+        assertThat(TresLimits.unsetMissing(Map.of("cpu", 6000L), all)).containsExactly(
+                Map.entry("cpu", 6000L), Map.entry("energy", -1L), Map.entry("gres/gpu", -1L), Map.entry("mem", -1L));
+        assertThat(TresLimits.unsetMissing(Map.of(), Set.of("cpu"))).containsExactly(Map.entry("cpu", -1L));
+        // a key SLURM does not list is kept: dropping it silently would hide a configuration error
+        assertThat(TresLimits.unsetMissing(Map.of("gpu", 1L), Set.of("cpu"))).containsEntry("gpu", 1L);
+    }
 }

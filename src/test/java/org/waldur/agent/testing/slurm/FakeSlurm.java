@@ -22,16 +22,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A recording, stateful fake of sacctmgr 22.05 and scancel for tests (src/test/resources/fake-slurm).
+ * A recording, stateful fake of sacctmgr 22.05, sacct and scancel, plus {@code id} and {@code mkhomedir_helper},
+ * for tests (src/test/resources/fake-slurm). Jobs do not run: tests seed them with {@link #addJob}.
  *
- * <p>{@link #binDir()} holds executable {@code sacctmgr} and {@code scancel} wrappers with the state directory
- * baked in, so the agent under test only needs {@code slurm_bin_path} pointed there: camel-exec cannot pass
+ * <p>{@link #binDir()} holds executable {@code sacctmgr}, {@code sacct}, {@code scancel}, {@code id} and
+ * {@code mkhomedir_helper} wrappers with the state directory baked in, so the agent under test only needs {@code slurm_bin_path} pointed there: camel-exec cannot pass
  * per-test environment variables. Every invocation is appended to {@code calls.jsonl}; state lives in
  * {@code state.json}. Both are described in {@code fake_slurm.py}.
  *
@@ -76,6 +78,22 @@ public final class FakeSlurm implements AutoCloseable {
     public record Result(int exitCode, String stdout, String stderr) {
     }
 
+    /** A seeded job; {@code reqTres} as sacct prints ReqTRES with --noconvert, e.g. {@code billing=1,cpu=2,mem=100M,node=1}. */
+    public record Job(String id, String account, String user, String reqTres, long elapsedSeconds, String state) {
+    }
+
+    /** One {@code mkhomedir_helper <user> <umask>} call that succeeded. */
+    public record HomedirCall(String user, String umask) {
+    }
+
+    /** The job states sacct knows; {@code addJob} accepts these. */
+    public static final Set<String> JOB_STATES = Set.of("BOOT_FAIL", "CANCELLED", "COMPLETED", "DEADLINE", "FAILED",
+            "NODE_FAIL", "OUT_OF_MEMORY", "PENDING", "PREEMPTED", "RUNNING", "REQUEUED", "RESIZING", "REVOKED",
+            "SUSPENDED", "TIMEOUT");
+
+    private static final Map<String, String> LIMIT_FIELDS = Map.of(
+            "grptresmins", "grp_tres_mins", "maxtresmins", "max_tres_mins", "grptres", "grp_tres");
+
     private final Path root;
     private final boolean ownsRoot;
     private final String cluster;
@@ -98,8 +116,9 @@ public final class FakeSlurm implements AutoCloseable {
             }
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
-        writeWrapper("sacctmgr");
-        writeWrapper("scancel");
+        for (String program : List.of("sacctmgr", "sacct", "scancel", "id", "mkhomedir_helper")) {
+            writeWrapper(program);
+        }
         reset();
     }
 
@@ -167,6 +186,11 @@ public final class FakeSlurm implements AutoCloseable {
         return List.copyOf(calls);
     }
 
+    /** Invocations of one program ({@code sacct}, {@code id}, …) with exit codes, oldest first. */
+    public List<Call> callLog(String program) {
+        return callLog().stream().filter(c -> c.program().equals(program)).toList();
+    }
+
     /** Account records by name, sorted. */
     public Map<String, Account> accounts() {
         JsonNode state = readState();
@@ -200,6 +224,105 @@ public final class FakeSlurm implements AutoCloseable {
         return Collections.unmodifiableMap(limits);
     }
 
+    /**
+     * An account association's limits of one type ({@code GrpTRESMins}, {@code MaxTRESMins}, {@code GrpTRES}, any
+     * case) in SLURM units (mem in MB); empty if none or no association.
+     */
+    public Map<String, Long> accountLimits(String account, String limitType) {
+        String field = LIMIT_FIELDS.get(limitType.toLowerCase(Locale.ROOT));
+        if (field == null) {
+            throw new IllegalArgumentException("Unknown limit type " + limitType);
+        }
+        JsonNode assoc = readState().get("account_assocs").get(account);
+        Map<String, Long> limits = new TreeMap<>();
+        if (assoc != null && assoc.hasNonNull(field)) {
+            assoc.get(field).fields().forEachRemaining(e -> limits.put(e.getKey(), e.getValue().asLong()));
+        }
+        return Collections.unmodifiableMap(limits);
+    }
+
+    /**
+     * MaxTRESMins of every user association of {@code account}: user → TRES → value, users without limits mapped
+     * to an empty map. A user with several partition associations shows the union (they are set alike).
+     */
+    public Map<String, Map<String, Long>> userLimits(String account) {
+        Map<String, Map<String, Long>> limits = new TreeMap<>();
+        readState().get("user_assocs").forEach(a -> {
+            if (a.get("account").asText().equals(account)) {
+                Map<String, Long> user = limits.computeIfAbsent(a.get("user").asText(), u -> new TreeMap<>());
+                if (a.hasNonNull("max_tres_mins")) {
+                    a.get("max_tres_mins").fields().forEachRemaining(e -> user.put(e.getKey(), e.getValue().asLong()));
+                }
+            }
+        });
+        Map<String, Map<String, Long>> copy = new TreeMap<>();
+        limits.forEach((user, l) -> copy.put(user, Collections.unmodifiableMap(l)));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** The Fairshare of an account association as sacctmgr shows it ({@code 1}, {@code 500}, {@code parent}); null if none. */
+    public String fairshare(String account) {
+        JsonNode assoc = readState().get("account_assocs").get(account);
+        return assoc == null ? null : assoc.get("share").asText();
+    }
+
+    /** How often {@code modify account <a> set RawUsage=0} ran for the account. */
+    public int rawUsageResets(String account) {
+        JsonNode assoc = readState().get("account_assocs").get(account);
+        return assoc == null ? 0 : assoc.path("raw_usage_resets").asInt(0);
+    }
+
+    /** Seeded jobs in id order, with their current state (scancel sets CANCELLED). */
+    public List<Job> jobs() {
+        List<Job> jobs = new ArrayList<>();
+        readState().path("jobs").forEach(j -> jobs.add(new Job(j.get("id").asText(), j.get("account").asText(),
+                j.get("user").asText(), j.get("req_tres").asText(), j.get("elapsed").asLong(), j.get("state").asText())));
+        return List.copyOf(jobs);
+    }
+
+    /**
+     * Seeds a job as sacct would list it: {@code account} is lowercased like SLURM does, {@code user} is a Unix
+     * user name and kept as is. The account need not exist (sacct also reports jobs of deleted accounts).
+     *
+     * @return the job id sacct prints
+     */
+    public String addJob(String account, String user, String reqTres, long elapsedSeconds, String state) {
+        if (!JOB_STATES.contains(state)) {
+            throw new IllegalArgumentException("Unknown job state " + state + "; one of " + new java.util.TreeSet<>(JOB_STATES));
+        }
+        if (elapsedSeconds < 0) {
+            throw new IllegalArgumentException("elapsed seconds must not be negative");
+        }
+        String[] id = new String[1];
+        updateState(s -> {
+            long next = s.path("next_job_id").asLong(1001);
+            id[0] = Long.toString(next);
+            s.put("next_job_id", next + 1);
+            ArrayNode jobs = s.has("jobs") ? (ArrayNode) s.get("jobs") : s.putArray("jobs");
+            jobs.addObject().put("id", id[0]).put("account", account.toLowerCase(Locale.ROOT)).put("user", user)
+                    .put("req_tres", reqTres).put("elapsed", elapsedSeconds).put("state", state);
+        });
+        return id[0];
+    }
+
+    /** Makes {@code name} a Unix user: {@code id -u} prints a uid, and sacct/scancel accept it. {@code root} is one from the start. */
+    public FakeSlurm addUnixUser(String name) {
+        updateState(s -> {
+            ObjectNode users = s.has("unix_users") ? (ObjectNode) s.get("unix_users") : s.putObject("unix_users");
+            if (!users.has(name)) {
+                users.put(name, 1000 + users.size());
+            }
+        });
+        return this;
+    }
+
+    /** Successful {@code mkhomedir_helper} calls, oldest first (failed ones are only in {@link #callLog(String)}). */
+    public List<HomedirCall> homedirCalls() {
+        List<HomedirCall> calls = new ArrayList<>();
+        readState().path("homedir_calls").forEach(c -> calls.add(new HomedirCall(c.get("user").asText(), c.get("umask").asText())));
+        return List.copyOf(calls);
+    }
+
     /** The QoS list of an account association, sorted as sacctmgr prints it; empty if no association. */
     public List<String> qos(String account) {
         JsonNode assoc = readState().get("account_assocs").get(account);
@@ -225,6 +348,9 @@ public final class FakeSlurm implements AutoCloseable {
             ObjectNode assoc = assocs.putObject(account);
             assoc.put("parent", parentAccount);
             assoc.putObject("grp_tres_mins");
+            assoc.putObject("grp_tres");
+            assoc.putObject("max_tres_mins");
+            assoc.put("raw_usage_resets", 0);
             assoc.set("qos", assocs.get(parentAccount).get("qos").deepCopy());
             assoc.put("share", "1");
         });
@@ -243,6 +369,7 @@ public final class FakeSlurm implements AutoCloseable {
             assoc.put("account", a).put("user", u).put("partition", "").put("share", "1");
             assoc.putNull("qos");
             assoc.putNull("defqos");
+            assoc.putObject("max_tres_mins");
             ObjectNode users = (ObjectNode) state.get("users");
             if (!users.has(u)) {
                 users.putObject(u).put("default_account", a);

@@ -75,7 +75,9 @@ public final class AgentBeans implements CamelConfiguration {
             registry.bind(WaldurEndpoints.configurerBeanName(o), endpoints.httpClientConfigurer(o));
             registry.bind(MqttSocketFactories.beanName(o), MqttSocketFactories.forOffering(o, props));
         }
-        registry.bind("slurm", new SlurmGateway(config));
+        registry.bind("slurm", new SlurmGateway(config,
+                props.resolveProperty("agent.unix.idCommand").orElse("id"),
+                props.resolveProperty("agent.unix.mkhomedirHelper").orElse("/sbin/mkhomedir_helper")));
         SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));
         SubscriptionManager subscriptions = new SubscriptionManager(config, store);
         registry.bind("subscriptionManager", subscriptions);

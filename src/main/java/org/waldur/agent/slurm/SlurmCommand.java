@@ -8,13 +8,26 @@ import java.util.List;
  */
 public final class SlurmCommand {
 
+    /** How the result is read: stdout of a command that must succeed, or whether {@code id -u} found the user. */
+    public enum Kind { OUTPUT, USER_EXISTS }
+
     private final List<String> argv;
+    private final Kind kind;
 
     public SlurmCommand(List<String> argv) {
+        this(argv, Kind.OUTPUT);
+    }
+
+    public SlurmCommand(List<String> argv, Kind kind) {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("empty command");
         }
         this.argv = List.copyOf(argv);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     public String getExecutable() {

@@ -25,12 +25,22 @@ public final class SlurmGateway {
     private final AgentConfig config;
     private final Map<String, Offering> offerings = new ConcurrentHashMap<>();
 
-    private record Offering(SlurmSettings settings, String binPath, SacctmgrCommands commands, AccountNames names,
-                            List<Component> components) {
+    private record Offering(SlurmSettings settings, String binPath, SacctmgrCommands commands, SacctCommands sacct,
+                            AccountNames names, List<Component> components) {
     }
 
+    private final String idCommand;
+    private final String mkhomedirHelper;
+
     public SlurmGateway(AgentConfig config) {
+        this(config, UnixUserCommands.DEFAULT_ID, UnixUserCommands.DEFAULT_MKHOMEDIR_HELPER);
+    }
+
+    /** @param idCommand the {@code id} program; @param mkhomedirHelper the home directory helper (both configurable for sites and tests) */
+    public SlurmGateway(AgentConfig config, String idCommand, String mkhomedirHelper) {
         this.config = config;
+        this.idCommand = idCommand;
+        this.mkhomedirHelper = mkhomedirHelper;
         for (OfferingConfig o : config.offerings()) {
             SlurmSettings s = o.backendSettings();
             String binPath = s.slurmBinPath() != null && !s.slurmBinPath().isBlank()
@@ -41,7 +51,7 @@ public final class SlurmGateway {
                 ComponentConfig cc = c.getValue();
                 components.add(new Component(c.getKey(), cc.accountingType(), cc.unitFactor(), cc.limit()));
             }
-            offerings.put(o.key(), new Offering(s, binPath, new SacctmgrCommands(s.clusterName()),
+            offerings.put(o.key(), new Offering(s, binPath, new SacctmgrCommands(s.clusterName()), new SacctCommands(s.clusterName()),
                     new AccountNames(s.customerPrefix(), s.projectPrefix(), s.allocationPrefix()), List.copyOf(components)));
         }
     }
@@ -174,6 +184,39 @@ public final class SlurmGateway {
         return sacctmgr(o, o.commands().removeUser(user, account));
     }
 
+    /** {@code id -u <user>}: jobs can only belong to a user the system knows. */
+    public SlurmCommand userExists(String offeringKey, String user) {
+        offering(offeringKey);
+        return new SlurmCommand(UnixUserCommands.userId(idCommand, user), SlurmCommand.Kind.USER_EXISTS);
+    }
+
+    public SlurmCommand activeUserJobs(String offeringKey, String user, String account) {
+        Offering o = offering(offeringKey);
+        return new SlurmCommand(SacctmgrCommands.argv(o.binPath(), SlurmTool.SACCT, o.sacct().activeUserJobs(user, account)));
+    }
+
+    public boolean hasJobs(String listing) {
+        return !SacctOutput.jobIds(listing).isEmpty();
+    }
+
+    public SlurmCommand cancelUserJobs(String offeringKey, String user, String account) {
+        Offering o = offering(offeringKey);
+        return new SlurmCommand(SacctmgrCommands.argv(o.binPath(), SlurmTool.SCANCEL, o.commands().cancelUserJobs(user, account)));
+    }
+
+    /** Whether new users get a home directory ({@code enable_user_homedir_account_creation}, default true). */
+    public boolean createsHomedirs(String offeringKey) {
+        return Boolean.TRUE.equals(offering(offeringKey).settings().enableUserHomedirAccountCreation());
+    }
+
+    public SlurmCommand mkhomedir(String offeringKey, String user) {
+        SlurmSettings s = offering(offeringKey).settings();
+        String umask = s.homedirUmask() != null && !s.homedirUmask().isBlank() ? s.homedirUmask()
+                : s.defaultHomedirUmask() != null && !s.defaultHomedirUmask().isBlank() ? s.defaultHomedirUmask()
+                : UnixUserCommands.DEFAULT_UMASK;
+        return new SlurmCommand(UnixUserCommands.mkhomedir(mkhomedirHelper, user, umask));
+    }
+
     // --- limits and QoS -------------------------------------------------------------------------
 
     public LimitsPlan limitsForCreate(String offeringKey, Map<String, Object> resource) {
@@ -240,12 +283,15 @@ public final class SlurmGateway {
     // --- results --------------------------------------------------------------------------------
 
     /** Stdout of a finished command, or the exception that says why it failed and whether retrying helps. */
-    public String result(Exchange exchange) {
+    public Object result(Exchange exchange) {
         SlurmCommand command = exchange.getVariable("slurmCommand", SlurmCommand.class);
         Integer exit = exchange.getMessage().getHeader(ExecBinding.EXEC_EXIT_VALUE, Integer.class);
         String stdout = exchange.getMessage().getBody(String.class);
         String stderr = exchange.getMessage().getHeader(ExecBinding.EXEC_STDERR, String.class);
         int rc = exit == null ? -1 : exit;
+        if (command.kind() == SlurmCommand.Kind.USER_EXISTS) {
+            return UnixUserCommands.userExists(command.argv(), rc, stdout == null ? "" : stdout, stderr == null ? "" : stderr);
+        }
         if (rc == KILLED_BY_TIMEOUT) {
             throw new SlurmUnavailableException(command.argv(), rc, stdout == null ? "" : stdout,
                     "killed after agent.slurm.commandTimeout" + (stderr == null ? "" : ": " + stderr));

@@ -57,11 +57,13 @@ class MembershipFlowTest {
         WaldurResource b = allocation(project, "rb", false);
         WaldurResource restricted = allocation(project, "rc", true);
         WaldurTeamMember alice = f.waldur.addTeamMember(a, "alice", "Alice");
+        f.slurm.addUnixUser("alice");
         f.waldur.resetRequests();
 
         f.publish("user_role", roleMessage(alice.uuid(), project.uuid(), true));
 
         await().atMost(WAIT).until(() -> hasAssociation("hpc_ra", "alice") && hasAssociation("hpc_rb", "alice"));
+        await().atMost(WAIT).until(() -> f.slurm.homedirCalls().stream().filter(c -> c.user().equals("alice")).count() == 2);
         assertThat(hasAssociation("hpc_rc", "alice")).isFalse();
         assertThat(restricted.uuid()).isNotNull();
         List<RecordedRequest> calls = f.waldur.requests();
@@ -76,10 +78,15 @@ class MembershipFlowTest {
         WaldurResource a = allocation(project, "rv", false);
         WaldurTeamMember bob = f.waldur.addTeamMember(a, "bob", "Bob");
         f.slurm.addAssociation("hpc_rv", "bob");
+        f.slurm.addUnixUser("bob");
+        f.slurm.addJob("hpc_rv", "bob", "cpu=1,mem=100M", 60, "RUNNING");
+        f.slurm.addJob("hpc_other", "bob", "cpu=1", 60, "RUNNING");
 
         f.publish("user_role", roleMessage(bob.uuid(), project.uuid(), false));
 
         await().atMost(WAIT).until(() -> !hasAssociation("hpc_rv", "bob"));
+        assertThat(f.slurm.jobs()).filteredOn(j -> j.account().equals("hpc_rv")).extracting(j -> j.state()).containsOnly("CANCELLED");
+        assertThat(f.slurm.jobs()).filteredOn(j -> j.account().equals("hpc_other")).extracting(j -> j.state()).containsOnly("RUNNING");
     }
 
     @Test
@@ -164,6 +171,7 @@ class MembershipFlowTest {
         f.waldur.addTeamMember(a, "hank", "Hank");
         f.publish("resource", resourceMessage(a.uuid()));
         await().atMost(WAIT).until(() -> hasAssociation("hpc_rq", "hank") && f.waldur.resource(a.uuid()).lastSync() != null);
+        await().atMost(WAIT).until(() -> f.agent().context().getInflightRepository().size() == 0);
         NotifyBuilder done = eventsDone(a.uuid(), 1);
         f.waldur.resetRequests();
         int slurmBefore = f.slurm.calls().size();

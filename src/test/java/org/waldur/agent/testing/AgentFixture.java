@@ -58,6 +58,9 @@ public final class AgentFixture implements AutoCloseable {
         project = waldur.addProject(customer, "Project One", "proj1");
         offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();
         brokerUrl = broker.wsUrl();
+        // the fake bin directory also has `id` and `mkhomedir_helper`
+        overrides.put("agent.unix.idCommand", slurm.binDir().resolve("id").toString());
+        overrides.put("agent.unix.mkhomedirHelper", slurm.binDir().resolve("mkhomedir_helper").toString());
     }
 
     public AgentFixture brokerUrl(String url) {

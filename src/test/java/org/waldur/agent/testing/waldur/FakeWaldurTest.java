@@ -611,10 +611,16 @@ class FakeWaldurTest {
         private static final HttpClient CLIENT = HttpClient.newHttpClient();
         private final String apiUrl;
         private final String token;
+        private final String userAgent;
 
         Http(String apiUrl, String token) {
+            this(apiUrl, token, UA);
+        }
+
+        Http(String apiUrl, String token, String userAgent) {
             this.apiUrl = apiUrl;
             this.token = token;
+            this.userAgent = userAgent;
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -635,6 +641,10 @@ class FakeWaldurTest {
             return send("POST", path, json);
         }
 
+        HttpResponse<String> patch(String path, String json) throws IOException, InterruptedException {
+            return send("PATCH", path, json);
+        }
+
         CompletableFuture<HttpResponse<String>> postAsync(String path, String json) {
             return CLIENT.sendAsync(request("POST", URI.create(apiUrl + path), json, "application/json"),
                     HttpResponse.BodyHandlers.ofString());
@@ -651,7 +661,7 @@ class FakeWaldurTest {
         }
 
         private HttpRequest request(String method, URI uri, String body, String contentType) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("User-Agent", UA)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("User-Agent", userAgent)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body));
             if (body != null) {

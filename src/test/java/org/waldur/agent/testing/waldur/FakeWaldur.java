@@ -54,6 +54,13 @@ import org.waldur.agent.testing.waldur.ContractViolation.Kind;
  * }
  * }</pre>
  *
+ * <p>Besides orders and resources it holds offering users (Waldur's username-generation
+ * transitions), project service and course accounts, per-user component limits, component usages
+ * and per-user usages, import requests and backend resources, SLURM periodic-policy command
+ * results, and the offering's integration heartbeats. Where Waldur's real behaviour is surprising
+ * the fake copies it and says so in the method's documentation (e.g. a PATCHed username moves an
+ * offering user to {@code OK} by itself, so the following {@code set_ok} is a 400).
+ *
  * <p>Request pipeline: optional delay, injected fault, authentication (401), contract (404 unknown
  * path, 405 wrong method, 400 anything else), the endpoint. Contract violations are recorded even
  * when a fault or 401 is answered. Paths that the schema knows but the fake does not implement

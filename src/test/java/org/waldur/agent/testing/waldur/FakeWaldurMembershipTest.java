@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -131,6 +132,29 @@ class FakeWaldurMembershipTest {
             assertThat(linking.statusCode()).isEqualTo(400);
             assertThat(detail(linking)).startsWith("Cannot transition to PENDING_ACCOUNT_LINKING from current state: 5.");
             assertThat(waldur.offeringUser(ou.uuid()).state()).isEqualTo("OK");
+        }
+
+        @Test
+        void concurrentBeginCreatingLetsExactlyOneWin() {
+            WaldurOfferingUser ou = waldur.newOfferingUser(offering, member("gina", "Gina G")).create();
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                calls.add(http.postAsync(ouPath(ou, "begin_creating"), null));
+            }
+            List<Integer> statuses = calls.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
+            assertThat(statuses).filteredOn(s -> s == 200).hasSize(1);
+            assertThat(statuses).filteredOn(s -> s == 400).hasSize(11);
+            assertThat(waldur.offeringUser(ou.uuid()).state()).isEqualTo("Creating");
+        }
+
+        @Test
+        void aMethodWaldurHasButTheFakeLacksIs501() throws Exception {
+            assumeTrue(waldur.contract().isAvailable());
+            WaldurOfferingUser ou = waldur.newOfferingUser(offering, member("hal", "Hal H")).create();
+            HttpResponse<String> r = http.send("DELETE", ouPath(ou, ""), null);
+            assertThat(r.statusCode()).isEqualTo(501);
+            assertThat(r.body()).contains("does not implement DELETE /api/marketplace-offering-users/{uuid}/");
+            assertThat(waldur.offeringUsers()).extracting(WaldurOfferingUser::uuid).contains(ou.uuid());
         }
 
         @Test

@@ -73,8 +73,17 @@ final class UsageEndpoints {
                 && matches(r, "project_uuid", resource.projectUuid())
                 && matches(r, "customer_uuid", state.project(resource.projectUuid()).customerUuid())
                 // DateFilter(field_name="date__date", lookup_expr="gte"/"lte")
-                && (after == null || !day.isBefore(LocalDate.parse(after)))
-                && (before == null || !day.isAfter(LocalDate.parse(before)));
+                && (after == null || !day.isBefore(date(after, "date_after")))
+                && (before == null || !day.isAfter(date(before, "date_before")));
+    }
+
+    /** django-filter's DateFilter: a bad value is a 400 naming the filter. */
+    private static LocalDate date(String text, String filter) {
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ApiError.field(filter, "Enter a valid date.");
+        }
     }
 
     /** ComponentUsageCreateSerializer + ComponentUsageViewSet.set_usage; 201 without body. */

@@ -56,7 +56,9 @@ public final class AgentFixture implements AutoCloseable {
         slurm = FakeSlurm.create();
         customer = waldur.addCustomer("Acme Corp", "acme");
         project = waldur.addProject(customer, "Project One", "proj1");
-        offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();
+        // like a real site-agent offering: without this option Waldur shows the agent no offering users
+        offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440)
+                .pluginOption("service_provider_can_create_offering_user", true).create();
         brokerUrl = broker.wsUrl();
         // the fake bin directory also has `id` and `mkhomedir_helper`
         overrides.put("agent.unix.idCommand", slurm.binDir().resolve("id").toString());

@@ -10,12 +10,14 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,6 +54,13 @@ import org.waldur.agent.testing.waldur.ContractViolation.Kind;
  * }
  * }</pre>
  *
+ * <p>Besides orders and resources it holds offering users (Waldur's username-generation
+ * transitions), project service and course accounts, per-user component limits, component usages
+ * and per-user usages, import requests and backend resources, SLURM periodic-policy command
+ * results, and the offering's integration heartbeats. Where Waldur's real behaviour is surprising
+ * the fake copies it and says so in the method's documentation (e.g. a PATCHed username moves an
+ * offering user to {@code OK} by itself, so the following {@code set_ok} is a 400).
+ *
  * <p>Request pipeline: optional delay, injected fault, authentication (401), contract (404 unknown
  * path, 405 wrong method, 400 anything else), the endpoint. Contract violations are recorded even
  * when a fault or 401 is answered. Paths that the schema knows but the fake does not implement
@@ -79,6 +88,7 @@ public final class FakeWaldur implements AutoCloseable {
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<ContractViolation> violations = Collections.synchronizedList(new ArrayList<>());
     private final List<ContractViolation> responseViolations = Collections.synchronizedList(new ArrayList<>());
+    private final boolean usageAsDecimalString;
 
     private FakeWaldur(Builder b) throws IOException {
         this.token = b.token;
@@ -94,7 +104,8 @@ public final class FakeWaldur implements AutoCloseable {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         this.server = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
         this.apiUrl = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/";
-        this.views = new WaldurViews(state, apiUrl, userUuid, USERNAME);
+        this.usageAsDecimalString = b.usageAsDecimalString;
+        this.views = new WaldurViews(state, apiUrl, userUuid, USERNAME, b.usageAsDecimalString);
         this.api = new FakeWaldurApi(state, views, apiUrl, userUuid, listeners, violations::add);
         server.createContext("/", this::exchange);
         server.setExecutor(executor);
@@ -116,6 +127,7 @@ public final class FakeWaldur implements AutoCloseable {
         private long seed = 1;
         private int threads = 8;
         private OpenApiContract contract;
+        private boolean usageAsDecimalString;
 
         /** The API token the agent must send as {@code Authorization: Token <token>}. */
         public Builder token(String token) {
@@ -138,6 +150,17 @@ public final class FakeWaldur implements AutoCloseable {
         /** Contract to check against (default {@link OpenApiContract#shared()}). */
         public Builder contract(OpenApiContract contract) {
             this.contract = contract;
+            return this;
+        }
+
+        /**
+         * Renders {@code ComponentUsage.usage} as DRF renders the model's decimal field
+         * ({@code "12.34"}) instead of the integer the 8.0.5 schema declares (default false: the
+         * integer, truncated). Use it to check that the agent copes with both; the resulting
+         * schema mismatch of that one field is not counted in {@link #responseViolations()}.
+         */
+        public Builder usageAsDecimalString(boolean usageAsDecimalString) {
+            this.usageAsDecimalString = usageAsDecimalString;
             return this;
         }
 
@@ -233,6 +256,106 @@ public final class FakeWaldur implements AutoCloseable {
         return state.removeTeamMember(resource.uuid(), username);
     }
 
+    /**
+     * Starts an offering user of a team member (user details copied from it; state
+     * {@code Requested}, no username); finish with {@code create()}. The member's team entries then
+     * show this offering user's username and state. One offering user per (offering, user).
+     */
+    public WaldurOfferingUser.Builder newOfferingUser(WaldurOffering offering, WaldurTeamMember member) {
+        return newOfferingUser(offering, member.uuid())
+                .user(member.username(), member.fullName(), member.email());
+    }
+
+    /**
+     * Starts an offering user of the Waldur user {@code userUuid}; user details come from a team
+     * member with that uuid if there is one, else default to {@code user-<uuid prefix>} (change
+     * them with {@code user(...)}); finish with {@code create()}.
+     */
+    public WaldurOfferingUser.Builder newOfferingUser(WaldurOffering offering, String userUuid) {
+        WaldurOfferingUser.Builder b = new WaldurOfferingUser.Builder(state.newUuid(), offering.uuid(),
+                FakeWaldurState.normalise(userUuid), FakeWaldurState.now(), state::put);
+        state.teamMember(FakeWaldurState.normalise(userUuid))
+                .ifPresent(m -> b.user(m.username(), m.fullName(), m.email()));
+        return b;
+    }
+
+    /** Adds a project service account ({@code OK}, {@code Closed} or {@code Erred}). */
+    public WaldurServiceAccount addServiceAccount(WaldurProject project, String username, String state) {
+        Instant now = FakeWaldurState.now();
+        return this.state.put(new WaldurServiceAccount(this.state.newUuid(), project.uuid(), username,
+                username + "@service.example.org", state, now, now));
+    }
+
+    /** Adds a course account ({@code OK}, {@code Closed} or {@code Erred}) linked to a new user uuid. */
+    public WaldurCourseAccount addCourseAccount(WaldurProject project, String username, String state) {
+        Instant now = FakeWaldurState.now();
+        return this.state.put(new WaldurCourseAccount(this.state.newUuid(), project.uuid(), this.state.newUuid(),
+                username, username + "@course.example.org", state, now, now));
+    }
+
+    /** Changes a service account's state as Waldur would (e.g. {@code Closed}); returns the new value. */
+    public WaldurServiceAccount setServiceAccountState(String uuid, String state) {
+        WaldurServiceAccount current = fixture(() -> this.state.serviceAccount(uuid), uuid);
+        return this.state.put(current.withState(state, FakeWaldurState.now()));
+    }
+
+    /** Changes a course account's state as Waldur would (e.g. {@code Closed}); returns the new value. */
+    public WaldurCourseAccount setCourseAccountState(String uuid, String state) {
+        WaldurCourseAccount current = fixture(() -> this.state.courseAccount(uuid), uuid);
+        return this.state.put(current.withState(state, FakeWaldurState.now()));
+    }
+
+    /**
+     * Adds a per-user limit of one component of {@code resource} for {@code user} (an offering user
+     * of the resource's offering); {@code limit} in Waldur units, kept to 2 decimal places.
+     */
+    public WaldurComponentUserLimit addComponentUserLimit(WaldurResource resource, WaldurOfferingUser user,
+            String componentType, Number limit) {
+        return state.put(new WaldurComponentUserLimit(state.newUuid(), resource.uuid(), componentType,
+                user.uuid(), decimal(limit)));
+    }
+
+    /**
+     * Pre-seeds a usage record, e.g. one the agent reported in an earlier run (for the "never report
+     * lower" guard). Always adds a new record, so calling it twice for the same period and type
+     * yields the duplicate Waldur can hold when a plan changed mid-month.
+     *
+     * @param billingPeriod any day of the month; stored as the month's first day, dated at its start
+     */
+    public WaldurComponentUsage addComponentUsage(WaldurResource resource, String type, Number usage,
+            LocalDate billingPeriod) {
+        LocalDate period = billingPeriod.withDayOfMonth(1);
+        Instant date = period.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Instant now = FakeWaldurState.now();
+        return state.put(new WaldurComponentUsage(state.newUuid(), resource.uuid(), type, decimal(usage), period,
+                date, "", false, now, now));
+    }
+
+    /** {@link #addComponentUsage(WaldurResource, String, Number, LocalDate)} for the current period. */
+    public WaldurComponentUsage addComponentUsage(WaldurResource resource, String type, Number usage) {
+        return addComponentUsage(resource, type, usage, currentBillingPeriod());
+    }
+
+    /** Adds an import request in state {@code Sent} (what a user's "import resources" creates). */
+    public WaldurBackendResourceRequest addBackendResourceRequest(WaldurOffering offering) {
+        Instant now = FakeWaldurState.now();
+        return state.put(new WaldurBackendResourceRequest(state.newUuid(), offering.uuid(), "Sent", null, null,
+                "", "", now, now));
+    }
+
+    /** Adds a backend resource, e.g. one already reported in an earlier import run. */
+    public WaldurBackendResource addBackendResource(WaldurProject project, WaldurOffering offering, String name,
+            String backendId) {
+        Instant now = FakeWaldurState.now();
+        return state.put(new WaldurBackendResource(state.newUuid(), name, project.uuid(), offering.uuid(),
+                backendId, Map.of(), now, now));
+    }
+
+    /** Adds a SLURM periodic usage policy of the offering (needed to report command results). */
+    public WaldurPeriodicUsagePolicy addPeriodicUsagePolicy(WaldurOffering offering) {
+        return state.put(new WaldurPeriodicUsagePolicy(state.newUuid(), offering.uuid()));
+    }
+
     // --- reading and changing state from tests ----------------------------------------------
 
     /** The current order; throws {@link IllegalArgumentException} when unknown. */
@@ -265,6 +388,96 @@ public final class FakeWaldur implements AutoCloseable {
     /** Changes a resource as Waldur itself would (e.g. a user pauses it); returns the new value. */
     public WaldurResource updateResource(String uuid, UnaryOperator<WaldurResource.Builder> change) {
         return fixture(() -> state.updateResource(uuid, change), uuid);
+    }
+
+    /** The current offering user; throws {@link IllegalArgumentException} when unknown. */
+    public WaldurOfferingUser offeringUser(String uuid) {
+        return fixture(() -> state.offeringUser(uuid), uuid);
+    }
+
+    /** The offering user of this user in this offering, if any. */
+    public Optional<WaldurOfferingUser> offeringUser(WaldurOffering offering, String userUuid) {
+        return state.findOfferingUser(offering.uuid(), FakeWaldurState.normalise(userUuid));
+    }
+
+    /** All offering users, in creation order (whatever the offering's plugin options). */
+    public List<WaldurOfferingUser> offeringUsers() {
+        return state.offeringUsers(u -> true);
+    }
+
+    /** Changes an offering user as Waldur itself would (e.g. a user is restricted); returns the new value. */
+    public WaldurOfferingUser updateOfferingUser(String uuid, UnaryOperator<WaldurOfferingUser.Builder> change) {
+        return fixture(() -> state.updateOfferingUser(uuid, change), uuid);
+    }
+
+    public List<WaldurServiceAccount> serviceAccounts() {
+        return state.serviceAccounts();
+    }
+
+    public List<WaldurCourseAccount> courseAccounts() {
+        return state.courseAccounts();
+    }
+
+    /** Usage records of the resource, newest {@code date} first (Waldur's list order). */
+    public List<WaldurComponentUsage> componentUsages(WaldurResource resource) {
+        return state.usages(u -> u.resourceUuid().equals(resource.uuid()));
+    }
+
+    /** The (first) usage record of the resource for this period (any day of the month) and type. */
+    public Optional<WaldurComponentUsage> componentUsage(WaldurResource resource, LocalDate billingPeriod,
+            String type) {
+        LocalDate period = billingPeriod.withDayOfMonth(1);
+        return state.usages(u -> u.resourceUuid().equals(resource.uuid()) && u.billingPeriod().equals(period)
+                && u.type().equals(type)).stream().findFirst();
+    }
+
+    /** Per-user usages recorded on one usage record, in creation order. */
+    public List<WaldurComponentUserUsage> componentUserUsages(WaldurComponentUsage usage) {
+        return state.userUsages(u -> u.componentUsageUuid().equals(usage.uuid()));
+    }
+
+    /** Per-user usages on any usage record of the resource, in creation order. */
+    public List<WaldurComponentUserUsage> componentUserUsages(WaldurResource resource) {
+        List<String> usageUuids = componentUsages(resource).stream().map(WaldurComponentUsage::uuid).toList();
+        return state.userUsages(u -> usageUuids.contains(u.componentUsageUuid()));
+    }
+
+    /** The billing period Waldur would use now: the first day of the current UTC month. */
+    public static LocalDate currentBillingPeriod() {
+        return FakeWaldurState.billingPeriod(Instant.now());
+    }
+
+    /** The current import request; throws {@link IllegalArgumentException} when unknown. */
+    public WaldurBackendResourceRequest backendResourceRequest(String uuid) {
+        return fixture(() -> state.importRequest(uuid), uuid);
+    }
+
+    /** All backend resources (seeded and created by the agent), in creation order. */
+    public List<WaldurBackendResource> backendResources() {
+        return state.backendResources(b -> true);
+    }
+
+    /** Periodic-limits command results reported so far, oldest first. */
+    public List<WaldurCommandResult> commandResults() {
+        return state.commandResults();
+    }
+
+    /**
+     * When the agent last refreshed the offering's "Order processing" integration status: a
+     * {@code GET /api/marketplace-orders/?offering_uuid=<o>} with a User-Agent containing
+     * {@code waldur-site-agent} that passed authentication and the contract check. Empty if never.
+     */
+    public Optional<Instant> lastIntegrationHeartbeat(String offeringUuid) {
+        return state.lastHeartbeat(offeringUuid, true);
+    }
+
+    /** As {@link #lastIntegrationHeartbeat(String)} for "Usage reporting", refreshed by the provider-resources list. */
+    public Optional<Instant> lastUsageReportingHeartbeat(String offeringUuid) {
+        return state.lastHeartbeat(offeringUuid, false);
+    }
+
+    private static BigDecimal decimal(Number n) {
+        return new BigDecimal(n.toString()).setScale(2, java.math.RoundingMode.HALF_UP);
     }
 
     private static <T> T fixture(java.util.function.Supplier<T> lookup, String uuid) {
@@ -451,13 +664,19 @@ public final class FakeWaldur implements AutoCloseable {
                 return ApiResponse.json(400, Json.detail("JSON parse error - " + e.getOriginalMessage()));
             }
         }
-        Optional<ApiResponse> handled = api.handle(new FakeWaldurApi.ApiRequest(method, path, query, json));
+        Optional<ApiResponse> handled = api.handle(new FakeWaldurApi.ApiRequest(method, path, query, json,
+                headers.getFirst("User-Agent")));
         if (handled.isEmpty()) {
             return notHandled(method, path);
         }
         ApiResponse response = handled.get();
         if (response.isJson() || response.body().length == 0) {
-            List<ContractViolation> bad = contract.validateResponse(method, path, response.status(), response.body());
+            List<ContractViolation> bad = new ArrayList<>(
+                    contract.validateResponse(method, path, response.status(), response.body()));
+            if (usageAsDecimalString && path.startsWith("/api/marketplace-component-usages/")) {
+                // the documented, deliberate deviation of Builder.usageAsDecimalString
+                bad.removeIf(v -> v.message().matches("\\$(\\[\\d+])?\\.usage: .*"));
+            }
             if (!bad.isEmpty()) {
                 bad.forEach(v -> System.err.println("FakeWaldur response violates the contract: " + v));
                 responseViolations.addAll(bad);

@@ -22,12 +22,41 @@ import org.waldur.agent.testing.waldur.ContractViolation.Kind;
  */
 final class FakeWaldurApi {
 
-    /** A parsed request: decoded query, body already checked to be JSON (or null when empty). */
-    record ApiRequest(String method, String path, Map<String, List<String>> query, JsonNode body) {
+    /**
+     * A parsed request: decoded query, body already checked to be JSON (or null when empty).
+     *
+     * @param userAgent the {@code User-Agent} header or null
+     */
+    record ApiRequest(String method, String path, Map<String, List<String>> query, JsonNode body, String userAgent) {
+
+        ApiRequest(String method, String path, Map<String, List<String>> query, JsonNode body) {
+            this(method, path, query, body, null);
+        }
 
         String text(String field) {
             JsonNode v = body == null ? null : body.get(field);
             return v == null || v.isNull() ? null : v.asText();
+        }
+
+        /** The body field, or null when absent or JSON null. */
+        JsonNode node(String field) {
+            JsonNode v = body == null ? null : body.get(field);
+            return v == null || v.isNull() ? null : v;
+        }
+
+        boolean has(String field) {
+            return body != null && body.has(field);
+        }
+
+        /** The last value of a query parameter, or null. */
+        String param(String name) {
+            List<String> values = query.get(name);
+            return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
+        }
+
+        /** Whether the request comes from the site agent (what Waldur's integration status looks for). */
+        boolean fromSiteAgent() {
+            return userAgent != null && userAgent.contains("waldur-site-agent");
         }
     }
 
@@ -36,7 +65,7 @@ final class FakeWaldurApi {
     }
 
     @FunctionalInterface
-    private interface Handler {
+    interface Handler {
         ApiResponse handle(ApiRequest request, Matcher path);
     }
 
@@ -45,9 +74,9 @@ final class FakeWaldurApi {
     /** Query parameters every list handles itself. */
     private static final Set<String> LIST_PARAMETERS = Set.of("page", "page_size", "field");
 
-    private final FakeWaldurState state;
-    private final WaldurViews views;
-    private final String apiUrl;
+    final FakeWaldurState state;
+    final WaldurViews views;
+    final String apiUrl;
     private final String userUuid;
     private final List<SubscriptionListener> listeners;
     private final Consumer<ContractViolation> violations;
@@ -62,6 +91,9 @@ final class FakeWaldurApi {
         this.listeners = listeners;
         this.violations = violations;
         registerRoutes();
+        new MembershipEndpoints(this).register();
+        new UsageEndpoints(this).register();
+        new ImportEndpoints(this).register();
     }
 
     private void registerRoutes() {
@@ -75,9 +107,12 @@ final class FakeWaldurApi {
         get("/api/event-subscriptions/{uuid}/", (r, m) -> ok(views.subscription(subscription(m.group(1)))));
         delete("/api/event-subscriptions/{uuid}/", (r, m) -> deleteSubscription(m.group(1)));
 
-        get("/api/marketplace-orders/", (r, m) -> list(r, "marketplace-orders",
-                Set.of("offering_uuid", "state", "type", "resource_uuid", "project_uuid", "customer_uuid"),
-                state.orders(orderFilter(r)).stream().map(views::order).toList()));
+        get("/api/marketplace-orders/", (r, m) -> {
+            heartbeat(r, true);
+            return list(r, "marketplace-orders",
+                    Set.of("offering_uuid", "state", "type", "resource_uuid", "project_uuid", "customer_uuid"),
+                    state.orders(orderFilter(r)).stream().map(views::order).toList());
+        });
         get("/api/marketplace-orders/{uuid}/", (r, m) -> ok(fields(views.order(state.order(m.group(1))), r)));
         post("/api/marketplace-orders/{uuid}/approve_by_provider/", (r, m) -> {
             state.approveByProvider(m.group(1));
@@ -93,9 +128,12 @@ final class FakeWaldurApi {
         });
 
         String resources = "/api/marketplace-provider-resources/";
-        get(resources, (r, m) -> list(r, "marketplace-provider-resources",
-                Set.of("offering_uuid", "state", "project_uuid", "customer_uuid", "backend_id"),
-                state.resources(resourceFilter(r)).stream().map(views::resource).toList()));
+        get(resources, (r, m) -> {
+            heartbeat(r, false);
+            return list(r, "marketplace-provider-resources",
+                    Set.of("offering_uuid", "state", "project_uuid", "customer_uuid", "backend_id"),
+                    state.resources(resourceFilter(r)).stream().map(views::resource).toList());
+        });
         get(resources + "{uuid}/", (r, m) -> ok(fields(views.resource(state.resource(m.group(1))), r)));
         get(resources + "{uuid}/team/", (r, m) -> ok(Json.tree(
                 state.team(m.group(1)).stream().map(views::teamMember).toList())));
@@ -106,11 +144,7 @@ final class FakeWaldurApi {
             state.updateResource(uuidOf(m), b -> b.lastSync(FakeWaldurState.now()));
             return ApiResponse.empty(200);
         });
-        post(resources + "{uuid}/set_as_ok/", (r, m) -> {
-            state.updateResource(uuidOf(m), b -> b.state("OK").errorMessage("").errorTraceback("")
-                    .modified(FakeWaldurState.now()));
-            return ApiResponse.empty(200);
-        });
+        post(resources + "{uuid}/set_as_ok/", (r, m) -> setAsOk(uuidOf(m)));
         post(resources + "{uuid}/set_as_erred/", (r, m) -> {
             String message = r.text("error_message");
             String traceback = r.text("error_traceback");
@@ -133,32 +167,16 @@ final class FakeWaldurApi {
                 Set.of("customer_uuid"), state.serviceProviders().entrySet().stream()
                         .filter(e -> matches(r, "customer_uuid", e.getKey()))
                         .map(e -> views.serviceProvider(e.getValue(), state.customer(e.getKey()))).toList()));
-        // no fixtures for service/course accounts and SSH keys yet: known providers have none
-        String providers = "/api/marketplace-service-providers/{uuid}/";
-        get(providers + "project_service_accounts/", (r, m) -> emptyProviderList(r, m, "project_service_accounts"));
-        get(providers + "course_accounts/", (r, m) -> emptyProviderList(r, m, "course_accounts"));
-        get(providers + "keys/", (r, m) -> emptyProviderList(r, m, "keys"));
-        get("/api/marketplace-offering-users/", (r, m) -> list(r, "marketplace-offering-users",
-                Set.of("offering_uuid", "user_uuid", "user_username", "state", "is_restricted"),
-                state.offeringUsers().stream()
-                        .filter(u -> matches(r, "offering_uuid", u.offeringUuid())
-                                && matches(r, "user_uuid", u.member().uuid())
-                                && matches(r, "user_username", u.member().username())
-                                && matches(r, "state", u.member().offeringUserState())
-                                && matchesBoolean(r, "is_restricted", false))
-                        .map(views::offeringUser).toList()));
+        // no fixtures for SSH keys: known providers have none
+        get("/api/marketplace-service-providers/{uuid}/keys/", (r, m) -> emptyProviderList(r, m, "keys"));
     }
 
     /** @return the answer, or empty when no route has this path (the caller decides 404 vs 501) */
     Optional<ApiResponse> handle(ApiRequest request) {
-        Set<String> allowed = new TreeSet<>();
+        // a method the fake lacks on a known path falls through: the schema decides 405 vs 501
         for (Route route : routes) {
             Matcher m = route.path().matcher(request.path());
-            if (!m.matches()) {
-                continue;
-            }
-            if (!route.method().equals(request.method())) {
-                allowed.add(route.method());
+            if (!m.matches() || !route.method().equals(request.method())) {
                 continue;
             }
             try {
@@ -166,11 +184,6 @@ final class FakeWaldurApi {
             } catch (ApiError e) {
                 return Optional.of(ApiResponse.json(e.status, e.body));
             }
-        }
-        if (!allowed.isEmpty()) {
-            return Optional.of(ApiResponse.json(405,
-                    Json.detail("Method \"" + request.method() + "\" not allowed."))
-                    .withHeader("Allow", String.join(", ", allowed)));
         }
         return Optional.empty();
     }
@@ -248,7 +261,42 @@ final class FakeWaldurApi {
         return ApiResponse.empty(204);
     }
 
+    // --- integration status -------------------------------------------------------------------
+
+    /**
+     * Waldur's {@code refresh_integration_agent_status}: a list request whose User-Agent contains
+     * {@code waldur-site-agent} and whose {@code offering_uuid} names an existing offering marks the
+     * offering's agent as active.
+     */
+    private void heartbeat(ApiRequest r, boolean orders) {
+        String offeringUuid = r.param("offering_uuid");
+        if (r.fromSiteAgent() && offeringUuid != null && !offeringUuid.contains(",")) {
+            state.heartbeat(FakeWaldurState.normalise(offeringUuid), orders, java.time.Instant.now());
+        }
+    }
+
     // --- resource actions -----------------------------------------------------------------
+
+    /**
+     * Waldur's {@code set_as_ok}: a no-op for an OK resource; {@code set_state_ok} (from Erred,
+     * Creating, Updating, Terminating) clears the error; from Terminated django-fsm raises
+     * TransitionNotAllowed, which nothing handles, so Django answers a bare 500.
+     */
+    private ApiResponse setAsOk(String uuid) {
+        synchronized (state) {
+            String current = state.resource(uuid).state();
+            if (current.equals("OK")) {
+                return ApiResponse.empty(200);
+            }
+            if (current.equals("Terminated")) {
+                return ApiResponse.text(500, "text/html", "<h1>Server Error (500)</h1>");
+            }
+            state.updateResource(uuid, b -> b.state("OK").errorMessage("").errorTraceback("")
+                    .modified(FakeWaldurState.now()));
+        }
+        return ApiResponse.empty(200);
+    }
+
 
     private ApiResponse setBackendId(String uuid, ApiRequest r) {
         String backendId = r.text("backend_id");
@@ -296,7 +344,7 @@ final class FakeWaldurApi {
 
     // --- lists and filters -------------------------------------------------------------------
 
-    private ApiResponse list(ApiRequest r, String collection, Set<String> filters, List<ObjectNode> items) {
+    ApiResponse list(ApiRequest r, String collection, Set<String> filters, List<ObjectNode> items) {
         for (String name : r.query().keySet()) {
             if (!filters.contains(name) && !LIST_PARAMETERS.contains(name)) {
                 // a silently ignored filter would make a test pass for the wrong reason
@@ -321,21 +369,25 @@ final class FakeWaldurApi {
                 && matches(r, "customer_uuid", state.project(res.projectUuid()).customerUuid());
     }
 
-    /** True when the filter is absent or one of its values equals {@code actual}. */
-    private static boolean matches(ApiRequest r, String name, String actual) {
+    /**
+     * True when the filter is absent or one of its values equals {@code actual}. UUID filters accept
+     * dashed and upper-case forms, like Django's UUIDFilter, and comma-separated lists (the
+     * {@code explode: false} arrays such as {@code offering_uuid} of resources and offering users).
+     */
+    static boolean matches(ApiRequest r, String name, String actual) {
         List<String> wanted = r.query().get(name);
         if (wanted == null || wanted.isEmpty()) {
             return true;
         }
-        // UUID filters accept dashed and upper-case forms, like Django's UUIDFilter
-        Predicate<String> equal = name.endsWith("_uuid")
-                ? w -> FakeWaldurState.normalise(w).equals(actual)
-                : w -> w.equals(actual);
-        return wanted.stream().anyMatch(equal);
+        if (name.endsWith("_uuid")) {
+            return wanted.stream().flatMap(w -> java.util.Arrays.stream(w.split(",")))
+                    .anyMatch(w -> FakeWaldurState.normalise(w).equals(actual));
+        }
+        return wanted.stream().anyMatch(w -> w.equals(actual));
     }
 
     /** Django's boolean filter: true/True/1 and false/False/0. */
-    private static boolean matchesBoolean(ApiRequest r, String name, boolean actual) {
+    static boolean matchesBoolean(ApiRequest r, String name, boolean actual) {
         List<String> wanted = r.query().get(name);
         if (wanted == null || wanted.isEmpty()) {
             return true;
@@ -346,31 +398,35 @@ final class FakeWaldurApi {
 
     // --- helpers ----------------------------------------------------------------------------
 
-    private static ObjectNode fields(ObjectNode node, ApiRequest r) {
+    static ObjectNode fields(ObjectNode node, ApiRequest r) {
         return WaldurViews.fields(node, r.query());
     }
 
-    private static String uuidOf(Matcher m) {
+    static String uuidOf(Matcher m) {
         return FakeWaldurState.normalise(m.group(1));
     }
 
-    private static String orEmpty(String s) {
+    static String orEmpty(String s) {
         return s == null ? "" : s;
     }
 
-    private static ApiResponse ok(JsonNode body) {
+    static ApiResponse ok(JsonNode body) {
         return ApiResponse.json(200, body);
     }
 
-    private void get(String template, Handler h) {
+    void get(String template, Handler h) {
         add("GET", template, h);
     }
 
-    private void post(String template, Handler h) {
+    void post(String template, Handler h) {
         add("POST", template, h);
     }
 
-    private void delete(String template, Handler h) {
+    void patch(String template, Handler h) {
+        add("PATCH", template, h);
+    }
+
+    void delete(String template, Handler h) {
         add("DELETE", template, h);
     }
 

@@ -246,6 +246,74 @@ class FakeWaldurTest {
         }
 
         @Test
+        void listFiltersCombineWithFieldSelectionAndPaging() throws Exception {
+            WaldurProject other = waldur.addProject(customer, "Chemistry", "chemistry");
+            WaldurOffering storage = waldur.newOffering(customer).name("Storage").component("gb", "limit", 1).create();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                String state = i % 3 == 0 ? "Erred" : i % 3 == 1 ? "OK" : "Creating";
+                WaldurResource r = waldur.newResource(i < 6 ? offering : storage, project).slug("r" + i)
+                        .state(state).create();
+                if (!state.equals("Creating")) {
+                    expected.add(r.uuid());
+                }
+            }
+            waldur.newResource(offering, other).state("OK").create();
+
+            String base = "marketplace-provider-resources/?offering_uuid=" + offering.uuid() + "," + storage.uuid()
+                    + "&state=OK&state=Erred&project_uuid=" + project.uuid() + "&field=uuid&field=state&page_size=4";
+            HttpResponse<String> page1 = http.get(base);
+            assertThat(page1.headers().firstValue("X-Result-Count")).hasValue("6");
+            JsonNode first = Json.read(page1.body());
+            assertThat(first).hasSize(4).allSatisfy(n -> assertThat(n.size()).isEqualTo(2));
+            JsonNode second = http.getJson(base + "&page=2");
+            List<String> seen = new ArrayList<>();
+            first.forEach(n -> seen.add(n.get("uuid").asText()));
+            second.forEach(n -> seen.add(n.get("uuid").asText()));
+            assertThat(seen).containsExactlyElementsOf(expected);
+            assertThat(second.get(0).has("backend_id")).isFalse();
+            assertThat(waldur.contractViolations()).isEmpty();
+        }
+
+        @Test
+        void setAsOkIsANoOpOnOkAndAServerErrorOnTerminated() throws Exception {
+            WaldurResource ok = waldur.updateResource(resource("ok-1").uuid(),
+                    b -> b.state("OK").errorMessage("old note"));
+            String base = "marketplace-provider-resources/" + ok.uuid() + "/";
+            assertThat(http.post(base + "set_as_ok/", null).statusCode()).isEqualTo(200);
+            // Waldur only logs "already in OK state": nothing changes
+            assertThat(waldur.resource(ok.uuid())).isEqualTo(ok);
+
+            WaldurResource gone = waldur.updateResource(resource("gone-1").uuid(), b -> b.state("Terminated"));
+            HttpResponse<String> r = http.post("marketplace-provider-resources/" + gone.uuid() + "/set_as_ok/", null);
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(waldur.resource(gone.uuid()).state()).isEqualTo("Terminated");
+        }
+
+        @Test
+        void refreshLastSyncMovesLastSyncForwardAndSetAsErredKeepsTheTraceback() throws Exception {
+            java.time.Instant past = java.time.Instant.parse("2024-01-01T00:00:00Z");
+            WaldurResource r = waldur.updateResource(resource("sync-1").uuid(), b -> b.state("OK").lastSync(past));
+            String base = "marketplace-provider-resources/" + r.uuid() + "/";
+            assertThat(http.getJson(base).get("last_sync").asText()).isEqualTo("2024-01-01T00:00:00Z");
+
+            assertThat(http.post(base + "refresh_last_sync/", null).statusCode()).isEqualTo(200);
+            assertThat(waldur.resource(r.uuid()).lastSync()).isAfter(past);
+
+            assertThat(http.post(base + "set_as_erred/", "{\"error_message\": \"sacctmgr: timeout\","
+                    + " \"error_traceback\": \"Traceback (most recent call last): ...\"}").statusCode()).isEqualTo(200);
+            WaldurResource erred = waldur.resource(r.uuid());
+            assertThat(erred.state()).isEqualTo("Erred");
+            assertThat(erred.errorTraceback()).startsWith("Traceback");
+            // an empty message leaves the previous one, like Waldur's "if validated_data.get(...)"
+            http.post(base + "set_as_erred/", "{\"error_message\": \"\"}");
+            assertThat(waldur.resource(r.uuid()).errorMessage()).isEqualTo("sacctmgr: timeout");
+
+            assertThat(http.post(base + "set_backend_metadata/", "{\"qos\": \"normal\"}").statusCode()).isEqualTo(400);
+            assertThat(waldur.resource(r.uuid()).backendMetadata()).isEmpty();
+        }
+
+        @Test
         void aDeclaredButUnimplementedFilterIs501NotSilentlyIgnored() throws Exception {
             HttpResponse<String> r = http.get("marketplace-provider-resources/?name=x");
             assertThat(r.statusCode()).isEqualTo(501);
@@ -611,10 +679,16 @@ class FakeWaldurTest {
         private static final HttpClient CLIENT = HttpClient.newHttpClient();
         private final String apiUrl;
         private final String token;
+        private final String userAgent;
 
         Http(String apiUrl, String token) {
+            this(apiUrl, token, UA);
+        }
+
+        Http(String apiUrl, String token, String userAgent) {
             this.apiUrl = apiUrl;
             this.token = token;
+            this.userAgent = userAgent;
         }
 
         HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -635,6 +709,10 @@ class FakeWaldurTest {
             return send("POST", path, json);
         }
 
+        HttpResponse<String> patch(String path, String json) throws IOException, InterruptedException {
+            return send("PATCH", path, json);
+        }
+
         CompletableFuture<HttpResponse<String>> postAsync(String path, String json) {
             return CLIENT.sendAsync(request("POST", URI.create(apiUrl + path), json, "application/json"),
                     HttpResponse.BodyHandlers.ofString());
@@ -651,7 +729,7 @@ class FakeWaldurTest {
         }
 
         private HttpRequest request(String method, URI uri, String body, String contentType) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("User-Agent", UA)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("User-Agent", userAgent)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body));
             if (body != null) {

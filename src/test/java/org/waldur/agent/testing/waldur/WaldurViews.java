@@ -15,12 +15,18 @@ final class WaldurViews {
     private final String apiUrl;
     private final String userUuid;
     private final String username;
+    private final boolean usageAsDecimalString;
 
     WaldurViews(FakeWaldurState state, String apiUrl, String userUuid, String username) {
+        this(state, apiUrl, userUuid, username, false);
+    }
+
+    WaldurViews(FakeWaldurState state, String apiUrl, String userUuid, String username, boolean usageAsDecimalString) {
         this.state = state;
         this.apiUrl = apiUrl;
         this.userUuid = userUuid;
         this.username = username;
+        this.usageAsDecimalString = usageAsDecimalString;
     }
 
     String url(String collection, String uuid) {
@@ -141,19 +147,204 @@ final class WaldurViews {
                 .put("offering_user_state", m.offeringUserState());
     }
 
-    ObjectNode offeringUser(FakeWaldurState.OfferingUser u) {
-        WaldurTeamMember m = u.member();
-        return Json.object()
+    ObjectNode offeringUser(WaldurOfferingUser u) {
+        WaldurOffering offering = state.offering(u.offeringUuid());
+        WaldurCustomer customer = state.customer(offering.customerUuid());
+        String fullName = u.userFullName() == null ? "" : u.userFullName().strip();
+        int space = fullName.indexOf(' ');
+        ObjectNode n = Json.object()
                 .put("uuid", u.uuid())
                 .put("url", url("marketplace-offering-users", u.uuid()))
-                .put("offering_uuid", u.offeringUuid())
-                .put("user_uuid", m.uuid())
-                .put("user_username", m.username())
-                .put("user_full_name", m.fullName())
-                .put("user_email", m.email())
-                .put("username", m.offeringUserUsername())
-                .put("state", m.offeringUserState())
-                .put("is_restricted", false);
+                .put("user", url("users", u.userUuid()))
+                .put("offering", url("marketplace-provider-offerings", offering.uuid()))
+                .put("username", u.username())
+                .put("offering_uuid", offering.uuid())
+                .put("offering_name", offering.name())
+                .put("user_uuid", u.userUuid())
+                .put("user_username", u.userUsername())
+                .put("user_full_name", fullName)
+                .put("user_first_name", space < 0 ? fullName : fullName.substring(0, space))
+                .put("user_last_name", space < 0 ? "" : fullName.substring(space + 1))
+                .put("customer_uuid", customer.uuid())
+                .put("customer_name", customer.name())
+                .put("is_restricted", u.restricted())
+                .put("state", u.state())
+                .put("service_provider_comment", u.serviceProviderComment())
+                .put("created", time(u.created()))
+                .put("modified", time(u.modified()));
+        // format: email / uri reject "", which Waldur would send for a blank field
+        if (u.userEmail() != null && !u.userEmail().isEmpty()) {
+            n.put("user_email", u.userEmail());
+        }
+        if (!u.serviceProviderCommentUrl().isEmpty()) {
+            n.put("service_provider_comment_url", u.serviceProviderCommentUrl());
+        }
+        return n;
+    }
+
+    ObjectNode serviceAccount(WaldurServiceAccount a) {
+        WaldurProject project = state.project(a.projectUuid());
+        WaldurCustomer customer = state.customer(project.customerUuid());
+        ObjectNode n = Json.object()
+                .put("uuid", a.uuid())
+                .put("url", url("marketplace-project-service-accounts", a.uuid()))
+                .put("created", time(a.created()))
+                .put("modified", time(a.modified()))
+                .put("username", a.username())
+                .put("description", "")
+                .put("error_message", "")
+                .put("state", a.state())
+                .putNull("token")
+                .putNull("expires_at")
+                .put("project", project.uuid())
+                .put("project_uuid", project.uuid())
+                .put("project_name", project.name())
+                .put("customer_uuid", customer.uuid())
+                .put("customer_name", customer.name())
+                .put("customer_abbreviation", "");
+        if (!a.email().isEmpty()) {
+            n.put("email", a.email());
+        }
+        return n;
+    }
+
+    ObjectNode courseAccount(WaldurCourseAccount a) {
+        WaldurProject project = state.project(a.projectUuid());
+        WaldurCustomer customer = state.customer(project.customerUuid());
+        ObjectNode n = Json.object()
+                .put("uuid", a.uuid())
+                .put("url", url("marketplace-course-accounts", a.uuid()))
+                .put("created", time(a.created()))
+                .put("modified", time(a.modified()))
+                .put("project", project.uuid())
+                .put("project_uuid", project.uuid())
+                .put("project_name", project.name())
+                .put("project_slug", project.slug())
+                .put("user_uuid", a.userUuid())
+                .put("username", a.username())
+                .put("customer_uuid", customer.uuid())
+                .put("customer_name", customer.name())
+                .put("state", a.state())
+                .put("description", "")
+                .put("error_message", "")
+                .put("error_traceback", "");
+        if (!a.email().isEmpty()) {
+            n.put("email", a.email());
+        }
+        return n;
+    }
+
+    ObjectNode userLimit(WaldurComponentUserLimit l) {
+        WaldurResource resource = state.resource(l.resourceUuid());
+        return Json.object()
+                .put("uuid", l.uuid())
+                .put("url", url("component-user-usage-limits", l.uuid()))
+                .put("resource", url("marketplace-resources", resource.uuid()))
+                .put("component", state.componentUuid(resource.offeringUuid(), l.componentType()))
+                .put("component_type", l.componentType())
+                .put("user", url("marketplace-offering-users", l.offeringUserUuid()))
+                .put("limit", decimal(l.limit()));
+    }
+
+    ObjectNode componentUsage(WaldurComponentUsage u) {
+        WaldurResource resource = state.resource(u.resourceUuid());
+        WaldurOffering offering = state.offering(resource.offeringUuid());
+        WaldurProject project = state.project(resource.projectUuid());
+        WaldurCustomer customer = state.customer(project.customerUuid());
+        WaldurComponent component = state.component(offering.uuid(), u.type());
+        ObjectNode n = Json.object()
+                .put("uuid", u.uuid())
+                .put("created", time(u.created()))
+                .put("description", u.description())
+                .put("type", u.type())
+                .put("name", component == null ? u.type() : component.name())
+                .put("measured_unit", component == null ? "" : component.measuredUnit())
+                .put("date", time(u.date()))
+                .put("recurring", u.recurring())
+                .put("resource_name", resource.name())
+                .put("resource_uuid", resource.uuid())
+                .put("offering_name", offering.name())
+                .put("offering_uuid", offering.uuid())
+                .put("project_name", project.name())
+                .put("project_uuid", project.uuid())
+                .put("customer_name", customer.name())
+                .put("customer_uuid", customer.uuid())
+                .put("billing_period", u.billingPeriod().toString())
+                .putNull("modified_by");
+        if (usageAsDecimalString) {
+            // what DRF renders for the model's DecimalField(decimal_places=2)
+            n.put("usage", decimal(u.usage()));
+        } else {
+            // the 8.0.5 schema declares an integer; DRF's IntegerField would int() (truncate) the Decimal
+            n.put("usage", u.usage().setScale(0, java.math.RoundingMode.DOWN).longValueExact());
+        }
+        return n;
+    }
+
+    ObjectNode importRequest(WaldurBackendResourceRequest r) {
+        WaldurOffering offering = state.offering(r.offeringUuid());
+        ObjectNode n = Json.object()
+                .put("uuid", r.uuid())
+                .put("url", url("backend-resource-requests", r.uuid()))
+                .put("created", time(r.created()))
+                .put("modified", time(r.modified()))
+                .put("state", r.state())
+                .put("offering", offering.uuid())
+                .put("offering_name", offering.name())
+                .put("offering_url", url("marketplace-provider-offerings", offering.uuid()))
+                .put("error_message", r.errorMessage())
+                .put("error_traceback", r.errorTraceback());
+        n.put("started", r.started() == null ? null : time(r.started()));
+        n.put("finished", r.finished() == null ? null : time(r.finished()));
+        return n;
+    }
+
+    ObjectNode backendResource(WaldurBackendResource b) {
+        WaldurProject project = state.project(b.projectUuid());
+        WaldurOffering offering = state.offering(b.offeringUuid());
+        ObjectNode n = Json.object()
+                .put("uuid", b.uuid())
+                .put("url", url("backend-resources", b.uuid()))
+                .put("name", b.name())
+                .put("created", time(b.created()))
+                .put("modified", time(b.modified()))
+                .put("project", project.uuid())
+                .put("project_name", project.name())
+                .put("project_url", url("projects", project.uuid()))
+                .put("offering", offering.uuid())
+                .put("offering_name", offering.name())
+                .put("offering_url", url("marketplace-provider-offerings", offering.uuid()))
+                .put("backend_id", b.backendId());
+        n.set("backend_metadata", Json.tree(b.backendMetadata()));
+        return n;
+    }
+
+    ObjectNode project(WaldurProject p) {
+        WaldurCustomer customer = state.customer(p.customerUuid());
+        return Json.object()
+                .put("uuid", p.uuid())
+                .put("url", url("projects", p.uuid()))
+                .put("name", p.name())
+                .put("slug", p.slug())
+                .put("customer", url("customers", customer.uuid()))
+                .put("customer_uuid", customer.uuid())
+                .put("customer_name", customer.name())
+                .put("customer_slug", customer.slug());
+    }
+
+    ObjectNode policy(WaldurPeriodicUsagePolicy p) {
+        WaldurOffering offering = state.offering(p.offeringUuid());
+        return Json.object()
+                .put("uuid", p.uuid())
+                .put("url", url("marketplace-slurm-periodic-usage-policies", p.uuid()))
+                .put("scope", url("marketplace-provider-offerings", offering.uuid()))
+                .put("scope_name", offering.name())
+                .put("scope_uuid", offering.uuid());
+    }
+
+    /** DRF's DecimalField(decimal_places=2) representation. */
+    static String decimal(java.math.BigDecimal value) {
+        return value.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
     ObjectNode serviceProvider(String spUuid, WaldurCustomer customer) {

@@ -16,6 +16,7 @@ import org.waldur.agent.waldur.WaldurRequests;
 import org.waldur.agent.waldur.WaldurPages;
 import org.waldur.agent.waldur.OfferingCache;
 import org.waldur.agent.membership.Membership;
+import org.waldur.agent.usage.UsageReports;
 import org.waldur.agent.reconcile.Reconciliation;
 import org.waldur.agent.tls.TlsContexts;
 import javax.net.ssl.SSLContext;
@@ -75,9 +76,11 @@ public final class AgentBeans implements CamelConfiguration {
             registry.bind(WaldurEndpoints.configurerBeanName(o), endpoints.httpClientConfigurer(o));
             registry.bind(MqttSocketFactories.beanName(o), MqttSocketFactories.forOffering(o, props));
         }
-        registry.bind("slurm", new SlurmGateway(config,
+        SlurmGateway slurm = new SlurmGateway(config,
                 props.resolveProperty("agent.unix.idCommand").orElse("id"),
-                props.resolveProperty("agent.unix.mkhomedirHelper").orElse("/sbin/mkhomedir_helper")));
+                props.resolveProperty("agent.unix.mkhomedirHelper").orElse("/sbin/mkhomedir_helper"));
+        registry.bind("slurm", slurm);
+        registry.bind("usageReports", new UsageReports(config, slurm, java.time.Clock.systemUTC()));
         SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));
         SubscriptionManager subscriptions = new SubscriptionManager(config, store);
         registry.bind("subscriptionManager", subscriptions);

@@ -45,6 +45,11 @@ public final class Reconciliation {
                 .toList();
     }
 
+    /** Offerings with a reporting backend: their usage goes to Waldur every {@code agent.report.period}. */
+    public List<String> offeringsWithReporting() {
+        return config.offerings().stream().filter(o -> !o.reportingBackend().isEmpty()).map(OfferingConfig::key).toList();
+    }
+
     public String resourceEvent(Map<String, Object> resource, String pass) throws Exception {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("resource_uuid", resource.get("uuid"));

@@ -217,6 +217,30 @@ public final class SlurmGateway {
         return new SlurmCommand(UnixUserCommands.mkhomedir(mkhomedirHelper, user, umask));
     }
 
+    // --- usage ---------------------------------------------------------------------------------
+
+    /** One sacct run for all the offering's accounts over the billing month (slurm.md §7). */
+    public SlurmCommand usageReport(String offeringKey, List<String> accounts, BillingMonth month) {
+        Offering o = offering(offeringKey);
+        return new SlurmCommand(SacctmgrCommands.argv(o.binPath(), SlurmTool.SACCT,
+                o.sacct().usageReport(accounts, month.start(), month.end())));
+    }
+
+    /** Usage per account in Waldur units, every configured component present (0.00 when unused). */
+    public Map<String, SacctUsage.AccountUsage> usageInWaldurUnits(String offeringKey, String output) {
+        Offering o = offering(offeringKey);
+        java.util.Set<String> types = new java.util.HashSet<>();
+        o.components().forEach(c -> types.add(c.type()));
+        Map<String, SacctUsage.AccountUsage> slurm = SacctUsage.parse(output, types);
+        Map<String, SacctUsage.AccountUsage> waldur = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        slurm.forEach((account, usage) -> waldur.put(account, usage.inWaldurUnits(o.components())));
+        return waldur;
+    }
+
+    public List<Component> components(String offeringKey) {
+        return offering(offeringKey).components();
+    }
+
     // --- limits and QoS -------------------------------------------------------------------------
 
     public LimitsPlan limitsForCreate(String offeringKey, Map<String, Object> resource) {

@@ -87,6 +87,7 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("reconciliation", new Reconciliation(config, subscriptions));
         registry.bind("waldurPages", new WaldurPages());
         registry.bind("membership", new Membership(config));
+        registry.bind("usernames", new org.waldur.agent.usernames.Usernames(config));
         registry.bind("offeringCache", new OfferingCache(
                 java.time.Duration.ofMillis(org.apache.camel.util.TimeUtils.toMilliSeconds(props.resolveProperty("agent.cache.ttl").orElse("1h"))),
                 java.time.Clock.systemUTC()));

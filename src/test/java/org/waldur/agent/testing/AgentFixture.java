@@ -40,6 +40,11 @@ public final class AgentFixture implements AutoCloseable {
     private final Map<String, String> overrides = new LinkedHashMap<>();
 
     public AgentFixture() throws Exception {
+        this(Map.of());
+    }
+
+    /** @param pluginOptions extra plugin options of the test offering (e.g. username_generation_policy) */
+    public AgentFixture(Map<String, Object> pluginOptions) throws Exception {
         broker = new EmbeddedMqttBroker();
         waldur = FakeWaldur.start();
         waldur.addSubscriptionListener(new SubscriptionListener() {
@@ -58,7 +63,8 @@ public final class AgentFixture implements AutoCloseable {
         project = waldur.addProject(customer, "Project One", "proj1");
         // like a real site-agent offering: without this option Waldur shows the agent no offering users
         offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440)
-                .pluginOption("service_provider_can_create_offering_user", true).create();
+                .pluginOption("service_provider_can_create_offering_user", true)
+                .pluginOptions(pluginOptions).create();
         brokerUrl = broker.wsUrl();
         // the fake bin directory also has `id` and `mkhomedir_helper`
         overrides.put("agent.unix.idCommand", slurm.binDir().resolve("id").toString());

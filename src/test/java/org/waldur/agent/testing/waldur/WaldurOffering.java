@@ -78,6 +78,11 @@ public record WaldurOffering(String uuid, String name, String type, String custo
             return this;
         }
 
+        public Builder pluginOptions(Map<String, ?> options) {
+            pluginOptions.putAll(options);
+            return this;
+        }
+
         public WaldurOffering build() {
             return new WaldurOffering(uuid, name, type, customerUuid, components, pluginOptions);
         }

@@ -22,9 +22,21 @@ import org.waldur.agent.slurm.SacctmgrOutput;
 public final class Membership {
 
     private final AgentConfig config;
+    /** The QoS last written to each resource's backend_metadata by this process, so it is not re-sent every sync. */
+    private final Map<String, String> toldQos = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 10_000;
+        }
+    });
 
     public Membership(AgentConfig config) {
         this.config = config;
+    }
+
+    /** Called after Waldur accepted set_backend_metadata. */
+    public void toldQos(String resourceUuid, String qos) {
+        toldQos.put(resourceUuid, qos);
     }
 
     /** The first offering user's username, or null when the user has none yet (nothing to do). */
@@ -119,7 +131,7 @@ public final class Membership {
     /** The QoS to record in Waldur's backend_metadata, or null when Waldur already has it. */
     public Map<String, Object> metadataChange(Map<String, Object> resource, String qos) {
         Object metadata = resource.get("backend_metadata");
-        Object known = metadata instanceof Map<?, ?> m ? m.get("qos") : null;
+        Object known = metadata instanceof Map<?, ?> m ? m.get("qos") : toldQos.get(text(resource, "uuid"));
         if (qos == null || Objects.equals(known, qos)) {
             return null;
         }

@@ -295,6 +295,49 @@ public final class SlurmGateway {
         return null;
     }
 
+    public SlurmCommand showUserLimits(String offeringKey, String account) {
+        Offering o = offering(offeringKey);
+        return new SlurmCommand(SacctmgrCommands.argv(o.binPath(), SlurmTool.SACCTMGR_READ, o.commands().showUserLimits(account)));
+    }
+
+    /**
+     * Per-user limits (§5.7 f): for each user with an association, the MaxTRESMins Waldur wants (its
+     * component-user-usage-limits × unit_factor, -1 for configured components without a limit) where SLURM
+     * has something else. Waldur names users by offering-user URL; {@code offeringUsers} maps them to usernames.
+     */
+    public List<SlurmCommand> userLimitChanges(String offeringKey, List<Map<String, Object>> waldurLimits,
+            List<Map<String, Object>> offeringUsers, String listing, String account) {
+        Offering o = offering(offeringKey);
+        Map<String, String> usernameByUrl = new java.util.HashMap<>();
+        for (Map<String, Object> u : offeringUsers == null ? List.<Map<String, Object>>of() : offeringUsers) {
+            if (u.get("url") != null && u.get("username") != null) {
+                usernameByUrl.put(String.valueOf(u.get("url")), String.valueOf(u.get("username")).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        Map<String, Map<String, Number>> wanted = new java.util.HashMap<>();
+        for (Map<String, Object> l : waldurLimits == null ? List.<Map<String, Object>>of() : waldurLimits) {
+            String user = usernameByUrl.get(String.valueOf(l.get("user")));
+            if (user != null && l.get("limit") != null) {
+                wanted.computeIfAbsent(user, k -> new java.util.HashMap<>())
+                        .put(String.valueOf(l.get("component_type")), new java.math.BigDecimal(String.valueOf(l.get("limit"))));
+            }
+        }
+        java.util.Set<String> configured = new java.util.TreeSet<>();
+        o.components().forEach(c -> configured.add(c.type()));
+        List<SlurmCommand> commands = new ArrayList<>();
+        SacctmgrOutput.userTresLimits(listing, account).forEach((user, current) -> {
+            Map<String, Long> desired = new java.util.TreeMap<>();
+            configured.forEach(t -> desired.put(t, -1L));
+            desired.putAll(TresLimits.toSlurm(o.components(), wanted.getOrDefault(user.toLowerCase(java.util.Locale.ROOT), Map.of())));
+            Map<String, Long> now = new java.util.TreeMap<>();
+            configured.forEach(t -> now.put(t, current.getOrDefault(t, -1L)));
+            if (!desired.equals(now)) {
+                commands.add(sacctmgr(o, o.commands().setUserMaxTresMins(user, account, desired)));
+            }
+        });
+        return commands;
+    }
+
     public SlurmCommand setDefaultQos(String offeringKey, String account) {
         Offering o = offering(offeringKey);
         return sacctmgr(o, o.commands().setAccountQos(account, o.settings().qosDefault()));

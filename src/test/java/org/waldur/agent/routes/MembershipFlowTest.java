@@ -137,6 +137,20 @@ class MembershipFlowTest {
     }
 
     @Test
+    void perUserLimitsFromWaldurBecomeMaxTresMins() throws Exception {
+        WaldurProject project = f.waldur.addProject(f.customer, "Per user", "peruser");
+        WaldurResource a = allocation(project, "pu", false);
+        WaldurTeamMember jack = f.waldur.addTeamMember(a, "jack", "Jack");
+        f.slurm.addAssociation("hpc_pu", "jack");
+        f.waldur.addComponentUserLimit(a, f.waldur.offeringUser(f.offering, jack.uuid()).orElseThrow(), "cpu", 2);
+
+        f.publish("resource", resourceMessage(a.uuid()));
+
+        await().atMost(WAIT).until(() -> f.slurm.userLimits("hpc_pu").getOrDefault("jack", Map.of()).get("cpu") != null);
+        assertThat(f.slurm.userLimits("hpc_pu").get("jack")).containsEntry("cpu", 120000L);
+    }
+
+    @Test
     void restrictedMemberAccessRemovesTheTeamFromTheAccount() throws Exception {
         WaldurProject project = f.waldur.addProject(f.customer, "Restricted", "restr");
         WaldurResource a = allocation(project, "rr", true);

@@ -246,6 +246,9 @@ public final class SubscriptionManager {
     }
 
     public boolean isConnected(String routeId) {
+        if (context == null) {
+            return false;
+        }
         Route route = context.getRoute(routeId);
         if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho) {
             return paho.getClient() != null && paho.getClient().isConnected();

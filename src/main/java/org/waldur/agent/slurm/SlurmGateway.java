@@ -83,6 +83,12 @@ public final class SlurmGateway {
         String allocation = backendId.isBlank()
                 ? o.names().allocation(uuid, text(resource, "slug"))
                 : SlurmNames.account("backend_id of resource " + uuid, backendId);
+        if (allocation.equals(project) || allocation.equals(customer)) {
+            // the tiers would collapse and a later Terminate would delete the project or customer account
+            throw new InvalidResourceDataException("Resource " + uuid + ": allocation account " + allocation
+                    + " has the same name as its " + (allocation.equals(project) ? "project" : "customer")
+                    + " account; use different allocation_prefix and project_prefix/customer_prefix");
+        }
         String root = o.settings().rootAccount();
         List<AccountSpec> hierarchy = List.of(
                 new AccountSpec(customer, text(resource, "customer_name"), customer, root),

@@ -90,6 +90,22 @@ class MembershipFlowTest {
     }
 
     @Test
+    void aRoleGrantedAgainAfterARevocationAddsTheAssociationAgain() throws Exception {
+        // Waldur's role messages carry no id: the second grant has exactly the text of the first
+        WaldurProject project = f.waldur.addProject(f.customer, "Again", "again");
+        WaldurResource a = allocation(project, "ag", false);
+        WaldurTeamMember kim = f.waldur.addTeamMember(a, "kim", "Kim");
+
+        f.publish("user_role", roleMessage(kim.uuid(), project.uuid(), true));
+        await().atMost(WAIT).until(() -> hasAssociation("hpc_ag", "kim"));
+        f.publish("user_role", roleMessage(kim.uuid(), project.uuid(), false));
+        await().atMost(WAIT).until(() -> !hasAssociation("hpc_ag", "kim"));
+        f.publish("user_role", roleMessage(kim.uuid(), project.uuid(), true));
+
+        await().atMost(WAIT).until(() -> hasAssociation("hpc_ag", "kim"));
+    }
+
+    @Test
     void grantedNullAndUsersWithoutAnOfferingUsernameChangeNothing() throws Exception {
         WaldurProject project = f.waldur.addProject(f.customer, "Nulls", "nulls");
         WaldurResource a = allocation(project, "rn", false);

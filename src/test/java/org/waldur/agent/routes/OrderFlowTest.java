@@ -127,6 +127,19 @@ class OrderFlowTest {
     }
 
     @Test
+    void anAllocationNamedLikeItsProjectAccountIsRefused() throws Exception {
+        var project = f.waldur.addProject(f.customer, "Same name", "samename");
+        WaldurResource resource = f.waldur.newResource(f.offering, project).name("Same name").slug("samename").limit("cpu", 1).create();
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "erred");
+        assertThat(f.waldur.order(order.uuid()).errorMessage()).contains("same name as its project account");
+        assertThat(f.slurm.accounts()).doesNotContainKey("hpc_samename");
+    }
+
+    @Test
     void updateOrderSetsNewLimits() throws Exception {
         WaldurResource resource = existingAllocation("Update me", "upd", 10, 10);
         WaldurOrder order = f.waldur.newOrder(resource).type("Update").state("pending-provider")

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.broker.MosquittoBroker;
@@ -185,11 +184,9 @@ class MembershipSystemIT {
     }
 
     /**
-     * Fails with the agent as it is: the idempotent consumer of 30-dispatch.camel.yaml keys a message on the
-     * SHA-256 of its payload, and Waldur's role_granted payload has no id or time, so the second grant is
-     * the same text as the first and is dropped without a log line. Remove {@code @Disabled} to reproduce.
+     * Waldur's role payload has no id or time, so the second grant is the same text as the first; it must
+     * still be applied (only order messages are deduplicated).
      */
-    @Disabled("agent bug: a repeated identical user_role payload (grant, revoke, grant) is dropped as a duplicate")
     @Test
     void aRoleGrantedAgainAfterARevocationAddsTheAssociationAgain() throws Exception {
         WaldurProject project = waldur.addProject(customer, "Regrant", "regrantp");

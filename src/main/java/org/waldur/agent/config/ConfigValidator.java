@@ -109,6 +109,9 @@ public final class ConfigValidator {
         }
         checkName(p + "default_account", s.defaultAccount(), problems);
         checkName(p + "root_account", s.rootAccount(), problems);
+        if (!Set.of("common", "individual", "none").contains(s.defaultAccountPolicy())) {
+            problems.add(p + "default_account_policy must be common, individual or none");
+        }
         checkName(p + "customer_prefix", s.customerPrefix(), problems);
         checkName(p + "project_prefix", s.projectPrefix(), problems);
         checkName(p + "allocation_prefix", s.allocationPrefix(), problems);

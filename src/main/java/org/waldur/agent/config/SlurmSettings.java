@@ -8,6 +8,7 @@ import java.util.Map;
  */
 public record SlurmSettings(
         String defaultAccount,
+        String defaultAccountPolicy,
         String rootAccount,
         String customerPrefix,
         String projectPrefix,
@@ -38,6 +39,10 @@ public record SlurmSettings(
         if (enableUserHomedirAccountCreation == null) {
             enableUserHomedirAccountCreation = true;
         }
+        if (defaultAccountPolicy == null || defaultAccountPolicy.isBlank()) {
+            // the Python agent's default; "none" or "individual" avoid the extra root association (README)
+            defaultAccountPolicy = "common";
+        }
         if (rootAccount == null || rootAccount.isBlank()) {
             // customer accounts go under root, as sacctmgr does without parent= (slurm.md §11)
             rootAccount = "root";
@@ -48,6 +53,6 @@ public record SlurmSettings(
     }
 
     public static SlurmSettings empty() {
-        return new SlurmSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SlurmSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -179,10 +179,20 @@ public final class SlurmGateway {
         return SacctmgrOutput.userAssociationExists(listing, user, account);
     }
 
-    /** {@code add user <u> account=<a> DefaultAccount=<default_account> Share=parent}. */
+    /**
+     * {@code add user <u> account=<a> [DefaultAccount=…] Share=parent}; the default account follows
+     * {@code default_account_policy}: common → default_account (sacctmgr then also gives the user an
+     * association there, which removing the user from the allocation leaves in place), individual → this
+     * allocation, none → not set (the first account becomes the default).
+     */
     public SlurmCommand addUser(String offeringKey, String user, String account) {
         Offering o = offering(offeringKey);
-        return sacctmgr(o, o.commands().addUser(user, account, o.settings().defaultAccount()));
+        String defaultAccount = switch (o.settings().defaultAccountPolicy()) {
+            case "individual" -> account;
+            case "none" -> null;
+            default -> o.settings().defaultAccount();
+        };
+        return sacctmgr(o, o.commands().addUser(user, account, defaultAccount));
     }
 
     public SlurmCommand removeUser(String offeringKey, String user, String account) {

@@ -95,6 +95,7 @@ class ConfigLoaderTest {
                     membership_sync_backend: slurm
                     backend_settings:
                       default_account: root
+                      default_account_policy: everyone
                       slurm_bin_path: "/nonexistent/bin"
                     backend_components:
                       GPU:
@@ -105,6 +106,7 @@ class ConfigLoaderTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
                         "offering 'HPC' (offerings[0]): order_processing_backend 'moab' is not supported (supported: [slurm], or empty)",
                         "offering 'HPC' (offerings[0]): backend_settings.slurm_bin_path: /nonexistent/bin is not a directory",
+                        "offering 'HPC' (offerings[0]): backend_settings.default_account_policy must be common, individual or none",
                         "offering 'HPC' (offerings[0]): backend_components.GPU: the component key must be a SLURM TRES name such as cpu, mem or gres/gpu",
                         "offering 'HPC' (offerings[0]): backend_components.GPU.unit_factor must be a positive number"));
     }

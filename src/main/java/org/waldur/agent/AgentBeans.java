@@ -67,6 +67,7 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("waldurEndpoints", endpoints);
         registry.bind("waldurRequests", new WaldurRequests(endpoints));
         registry.bind("failures", new Failures());
+        registry.bind("resourceLocks", new org.waldur.agent.events.ResourceLocks());
         registry.bind("verifyingSslContext", sslParameters(TlsContexts.verifying(props)));
         if (config.offerings().stream().anyMatch(o -> !o.verifySsl())) {
             registry.bind("insecureSslContext", sslParameters(TlsContexts.nonVerifying()));

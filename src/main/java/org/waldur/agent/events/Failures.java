@@ -24,11 +24,12 @@ public final class Failures {
         if (t == null) {
             return "unknown failure";
         }
-        // Jackson wraps our validation errors; the inner message is the one that explains
+        // Jackson wraps our validation errors, a split ("Multicast processing failed…") the failure of a part;
+        // the inner message is the one that explains
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root
                 && (root instanceof com.fasterxml.jackson.core.JsonProcessingException || root instanceof org.apache.camel.CamelExecutionException
-                    || root instanceof org.apache.camel.RuntimeCamelException)) {
+                    || root instanceof org.apache.camel.RuntimeCamelException || root instanceof org.apache.camel.CamelExchangeException)) {
             root = root.getCause();
         }
         String message = root.getMessage();

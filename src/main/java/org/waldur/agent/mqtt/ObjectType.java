@@ -12,7 +12,7 @@ public enum ObjectType {
     RESOURCE("resource", o -> !o.membershipSyncBackend().isEmpty(), true),
     SERVICE_ACCOUNT("service_account", o -> !o.membershipSyncBackend().isEmpty(), true),
     COURSE_ACCOUNT("course_account", o -> !o.membershipSyncBackend().isEmpty(), true),
-    IMPORTABLE_RESOURCES("importable_resources", OfferingConfig::resourceImportEnabled, false),
+    IMPORTABLE_RESOURCES("importable_resources", OfferingConfig::resourceImportEnabled, true),
     RESOURCE_PERIODIC_LIMITS("resource_periodic_limits",
             o -> Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled")), false);
 

@@ -38,7 +38,7 @@ public final class SubscriptionManager {
     private final Map<String, ConsumerState> consumers = new ConcurrentHashMap<>();
     private final Map<String, Throwable> lastErrors = new ConcurrentHashMap<>();
     private final java.util.Set<String> subscribed = ConcurrentHashMap.newKeySet();
-    private CamelContext context;
+    private volatile CamelContext context;
     private ProducerTemplate producer;
     private ScheduledExecutorService executor;
     private long maxBackoffMillis;
@@ -245,11 +245,13 @@ public final class SubscriptionManager {
         }
     }
 
+    /** False until {@link #start} ran: the agent's context is up a moment before its subscriptions are. */
     public boolean isConnected(String routeId) {
-        if (context == null) {
+        CamelContext ctx = context;
+        if (ctx == null) {
             return false;
         }
-        Route route = context.getRoute(routeId);
+        Route route = ctx.getRoute(routeId);
         if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho) {
             return paho.getClient() != null && paho.getClient().isConnected();
         }

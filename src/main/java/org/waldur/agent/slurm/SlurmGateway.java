@@ -1,11 +1,17 @@
 package org.waldur.agent.slurm;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.exec.ExecBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.waldur.agent.config.AgentConfig;
 import org.waldur.agent.config.ComponentConfig;
 import org.waldur.agent.config.OfferingConfig;
@@ -18,6 +24,8 @@ import org.waldur.agent.config.SlurmSettings;
  * so every SLURM call is visible in one place (JMX, logs, tests).
  */
 public final class SlurmGateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlurmGateway.class);
 
     /** camel-exec reports a command killed at its timeout as exit value 143 (SIGTERM), without an exception. */
     private static final int KILLED_BY_TIMEOUT = 143;
@@ -147,6 +155,64 @@ public final class SlurmGateway {
     public boolean isUnused(String projectAccount, String listing) {
         return SacctmgrOutput.accountOrganizations(listing).entrySet().stream()
                 .noneMatch(e -> !e.getKey().equalsIgnoreCase(projectAccount) && e.getValue().equalsIgnoreCase(projectAccount));
+    }
+
+    // --- importing accounts (protocol §5.10) ---------------------------------------------------
+
+    /** {@code list account format=account,organization,description}: every account, for an import request. */
+    public SlurmCommand listAccountsWithOrganization(String offeringKey) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().listAccountsWithOrganization());
+    }
+
+    /**
+     * The accounts of {@code listing} ({@link #listAccountsWithOrganization}) that Waldur could import: not the
+     * backend_id of any of {@code waldurResources}, organization = project_prefix + a project slug, and not a
+     * customer or project account. Those two tiers name themselves as organization (slurm.md §2), allocations
+     * name their project account, so an account whose organization is its own name is a tier, not an
+     * allocation; with customer_prefix equal to project_prefix this is the only way to tell them apart. The
+     * root and default accounts and names the agent could not pass to sacctmgr are left out too.
+     */
+    public List<ImportableAccount> importableAccounts(String offeringKey, String listing, List<Map<String, Object>> waldurResources) {
+        Offering o = offering(offeringKey);
+        Set<String> known = new HashSet<>();
+        if (waldurResources != null) {
+            waldurResources.forEach(r -> known.add(text(r, "backend_id").trim().toLowerCase(Locale.ROOT)));
+        }
+        known.add(o.settings().rootAccount().toLowerCase(Locale.ROOT));
+        if (o.settings().defaultAccount() != null) {
+            known.add(o.settings().defaultAccount().toLowerCase(Locale.ROOT));
+        }
+        String prefix = o.settings().projectPrefix().toLowerCase(Locale.ROOT);
+        Map<String, ImportableAccount> importable = new LinkedHashMap<>();
+        for (SlurmAccount a : SacctmgrOutput.accountsWithOrganization(listing)) {
+            String name = a.name().toLowerCase(Locale.ROOT);
+            String organization = a.organization().toLowerCase(Locale.ROOT);
+            if (known.contains(name) || !organization.startsWith(prefix) || organization.equals(name)
+                    || organization.length() == prefix.length() || importable.containsKey(name)) {
+                continue;
+            }
+            if (!isValidAccountName(a.name())) {
+                LOG.warn("SLURM account {} is not imported: the agent cannot manage an account with that name", EscapedText.escapeAndLimit(a.name(), 100));
+                continue;
+            }
+            importable.put(name, new ImportableAccount(a.name(), a.description(), organization.substring(prefix.length())));
+        }
+        return List.copyOf(importable.values());
+    }
+
+    /** GrpTRESMins of {@code account} from {@link #showLimits} in Waldur units, for backend_metadata; empty when none. */
+    public Map<String, Long> importLimits(String offeringKey, String listing, String account) {
+        return TresLimits.toWaldur(offering(offeringKey).components(), SacctmgrOutput.tresLimits(listing, account));
+    }
+
+    private static boolean isValidAccountName(String name) {
+        try {
+            SlurmNames.account("account", name);
+            return true;
+        } catch (InvalidSlurmNameException e) {
+            return false;
+        }
     }
 
     // --- users ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import org.waldur.agent.errors.TransientFailure;
 /**
  * Request preparation and failure classification for the waldur-call route, and the request bodies the
  * routes send (shapes from the OpenAPI schema: OrderApproveByProviderRequest, ResourceBackendIDRequest,
- * ResourceSetLimitsRequest, OrderErrorDetailsRequest).
+ * ResourceSetLimitsRequest, OrderErrorDetailsRequest, BackendResourceRequest).
  */
 public final class WaldurRequests {
 
@@ -97,6 +97,26 @@ public final class WaldurRequests {
         String m = message == null ? "unknown failure" : message;
         body.put("error_message", m.length() > MAX_ERROR_MESSAGE ? m.substring(0, MAX_ERROR_MESSAGE) + "…" : m);
         return body;
+    }
+
+    /**
+     * BackendResourceRequest for {@code POST /api/backend-resources/}: an account found in SLURM, offered to the
+     * project for import, with its limits in Waldur units as {@code backend_metadata.limits} (protocol §5.10).
+     */
+    public Map<String, Object> backendResource(String name, String projectUuid, String offeringUuid, String backendId,
+            Map<String, ?> limits) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("project", projectUuid);
+        body.put("offering", offeringUuid);
+        body.put("backend_id", backendId);
+        body.put("backend_metadata", Map.of("limits", limits == null ? Map.of() : limits));
+        return body;
+    }
+
+    /** Whether two UUIDs from Waldur are the same, whichever form (hex or dashed, any case) each is in. */
+    public boolean sameUuid(String a, String b) {
+        return a != null && b != null && a.replace("-", "").equalsIgnoreCase(b.replace("-", ""));
     }
 
     private static String excerpt(String body) {

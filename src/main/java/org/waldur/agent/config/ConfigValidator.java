@@ -77,7 +77,8 @@ public final class ConfigValidator {
             checkUrl(label, "mqtt_broker_url", o.mqttBrokerUrl(), Set.of("ws", "wss", "tcp", "ssl"), problems);
         }
         boolean usesSlurm = !o.orderProcessingBackend().isEmpty() || !o.membershipSyncBackend().isEmpty()
-                || !o.reportingBackend().isEmpty();
+                || !o.reportingBackend().isEmpty()
+                || Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled"));
         if (usesSlurm) {
             validateSlurm(o.backendSettings(), label, problems);
         }
@@ -119,6 +120,14 @@ public final class ConfigValidator {
         checkName(p + "qos_paused", s.qosPaused(), problems);
         checkName(p + "qos_downscaled", s.qosDownscaled(), problems);
         checkName(p + "cluster_name", s.clusterName(), problems);
+        Object limitType = s.periodicLimits().get("limit_type");
+        if (Boolean.TRUE.equals(s.periodicLimits().get("enabled")) && limitType != null) {
+            try {
+                org.waldur.agent.slurm.AccountLimitType.of(String.valueOf(limitType));
+            } catch (RuntimeException e) {
+                problems.add(p + "periodic_limits.limit_type: " + e.getMessage());
+            }
+        }
         if (s.slurmBinPath() != null && !s.slurmBinPath().isBlank()) {
             Path dir = Path.of(s.slurmBinPath());
             if (!Files.isDirectory(dir)) {

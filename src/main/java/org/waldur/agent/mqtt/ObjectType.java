@@ -14,7 +14,7 @@ public enum ObjectType {
     COURSE_ACCOUNT("course_account", o -> !o.membershipSyncBackend().isEmpty(), true),
     IMPORTABLE_RESOURCES("importable_resources", OfferingConfig::resourceImportEnabled, true),
     RESOURCE_PERIODIC_LIMITS("resource_periodic_limits",
-            o -> Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled")), false);
+            o -> Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled")), true);
 
     private final String wireName;
     private final Predicate<OfferingConfig> enabledBy;

@@ -425,6 +425,29 @@ public final class SlurmGateway {
         return sacctmgr(o, o.commands().setAccountQos(account, o.settings().qosDefault()));
     }
 
+    // --- periodic limits (slurm.md §3 "Periodic limits") ---------------------------------------
+
+    public SlurmCommand setFairshare(String offeringKey, String account, int fairshare) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().setFairshare(account, fairshare));
+    }
+
+    public SlurmCommand setAccountLimit(String offeringKey, String account, AccountLimitType type, String tres, long value) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().setAccountLimit(account, type.sacctmgrName(), tres, value));
+    }
+
+    public SlurmCommand resetRawUsage(String offeringKey, String account) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().resetRawUsage(account));
+    }
+
+    /** {@code periodic_limits.limit_type} of the offering, GrpTRESMins when it has none. */
+    public AccountLimitType periodicLimitType(String offeringKey) {
+        Object type = offering(offeringKey).settings().periodicLimits().get("limit_type");
+        return type == null || String.valueOf(type).isBlank() ? AccountLimitType.GRP_TRES_MINS : AccountLimitType.of(String.valueOf(type));
+    }
+
     public boolean isEmpty(Object map) {
         return !(map instanceof Map<?, ?> m) || m.isEmpty();
     }

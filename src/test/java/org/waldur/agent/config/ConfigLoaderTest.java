@@ -112,6 +112,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnknownPeriodicLimitTypeIsRefusedWhenPeriodicLimitsAreEnabled() throws Exception {
+        String yaml = """
+                offerings:
+                  - name: "HPC"
+                    waldur_api_url: "https://w.example.com/api/"
+                    waldur_api_token: "t"
+                    waldur_offering_uuid: "d629d5e45567425da9cdbdc1af67b32c"
+                    backend_type: slurm
+                    backend_settings:
+                      default_account: root
+                      slurm_bin_path: "/nonexistent/bin"
+                      periodic_limits:
+                        enabled: %s
+                        limit_type: GrpJobs
+                """;
+        assertThatThrownBy(() -> ConfigLoader.load(write(yaml.formatted("true"))))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                        "offering 'HPC' (offerings[0]): backend_settings.periodic_limits.limit_type: Unknown limit type \"GrpJobs\":"
+                                + " expected GrpTRESMins, MaxTRESMins or GrpTRES"));
+        // disabled: neither the limit type nor the SLURM settings are used, so neither is checked
+        assertThat(load(yaml.formatted("false")).offerings()).hasSize(1);
+    }
+
+    @Test
     void aMissingFileAndBrokenYamlAreClearErrors() throws Exception {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist (use -c <file>)");

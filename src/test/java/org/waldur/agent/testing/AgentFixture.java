@@ -37,6 +37,7 @@ public final class AgentFixture implements AutoCloseable {
     private AgentRunner agent;
     private String brokerUrl;
     private String extraOfferingYaml = "    mqtt_enabled: true\n";
+    private String extraBackendSettingsYaml = "";
     private final Map<String, String> overrides = new LinkedHashMap<>();
 
     public AgentFixture() throws Exception {
@@ -82,6 +83,12 @@ public final class AgentFixture implements AutoCloseable {
         return this;
     }
 
+    /** Extra keys under backend_settings, indented by six spaces, e.g. "      periodic_limits:\n        enabled: true\n". */
+    public AgentFixture backendSettingsYaml(String yaml) {
+        this.extraBackendSettingsYaml = yaml;
+        return this;
+    }
+
     public AgentFixture property(String key, String value) {
         overrides.put(key, value);
         return this;
@@ -105,7 +112,7 @@ public final class AgentFixture implements AutoCloseable {
                       qos_paused: paused
                       qos_downscaled: limited
                       slurm_bin_path: "%s"
-                    backend_components:
+                %s    backend_components:
                       cpu:
                         measured_unit: k-Hours
                         unit_factor: 60000
@@ -116,7 +123,8 @@ public final class AgentFixture implements AutoCloseable {
                         unit_factor: 61440
                         accounting_type: limit
                         label: RAM
-                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), brokerUrl, extraOfferingYaml, slurm.binDir());
+                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), brokerUrl, extraOfferingYaml, slurm.binDir(),
+                        extraBackendSettingsYaml);
     }
 
     /** Starts the agent (again, after {@link #stopAgent()}, on the same data directory). */
@@ -134,8 +142,7 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     public void awaitConnected() {
-        await("order consumer connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> agent.isConnected(orderRouteId()));
+        awaitConnectedRoute(orderRouteId(), "order consumer connected");
     }
 
     public String orderRouteId() {
@@ -168,8 +175,14 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     public void awaitConnected(String objectType) {
-        await(objectType + " consumer connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> agent.isConnected(routeId(objectType)));
+        awaitConnectedRoute(routeId(objectType), objectType + " consumer connected");
+    }
+
+    private void awaitConnectedRoute(String routeId, String what) {
+        // startAgent() returns once the first worker route exists, a moment before the subscription manager is
+        // started; until then isConnected() would fail, and a consumer exists only after it
+        await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> agent.subscriptions().consumerRouteIds().contains(routeId) && agent.isConnected(routeId));
     }
 
     /** A resource of the test project with limits cpu and mem in Waldur units. */

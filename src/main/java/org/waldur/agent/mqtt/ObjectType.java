@@ -7,33 +7,27 @@ import org.waldur.agent.config.OfferingConfig;
 
 /** Waldur's observable object types and the configuration that enables each (waldur-protocol.md §2.1). */
 public enum ObjectType {
-    ORDER("order", o -> !o.orderProcessingBackend().isEmpty(), true),
-    USER_ROLE("user_role", o -> !o.membershipSyncBackend().isEmpty(), true),
-    RESOURCE("resource", o -> !o.membershipSyncBackend().isEmpty(), true),
-    SERVICE_ACCOUNT("service_account", o -> !o.membershipSyncBackend().isEmpty(), true),
-    COURSE_ACCOUNT("course_account", o -> !o.membershipSyncBackend().isEmpty(), true),
-    IMPORTABLE_RESOURCES("importable_resources", OfferingConfig::resourceImportEnabled, true),
+    ORDER("order", o -> !o.orderProcessingBackend().isEmpty()),
+    USER_ROLE("user_role", o -> !o.membershipSyncBackend().isEmpty()),
+    RESOURCE("resource", o -> !o.membershipSyncBackend().isEmpty()),
+    SERVICE_ACCOUNT("service_account", o -> !o.membershipSyncBackend().isEmpty()),
+    COURSE_ACCOUNT("course_account", o -> !o.membershipSyncBackend().isEmpty()),
+    IMPORTABLE_RESOURCES("importable_resources", OfferingConfig::resourceImportEnabled),
     RESOURCE_PERIODIC_LIMITS("resource_periodic_limits",
-            o -> Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled")), true);
+            o -> Boolean.TRUE.equals(o.backendSettings().periodicLimits().get("enabled")));
 
     private final String wireName;
     private final Predicate<OfferingConfig> enabledBy;
-    /** Whether this version has a route for the type; subscribing to a type without one would only fill the dead-letter file. */
-    private final boolean handled;
 
-    ObjectType(String wireName, Predicate<OfferingConfig> enabledBy, boolean handled) {
+    ObjectType(String wireName, Predicate<OfferingConfig> enabledBy) {
         this.wireName = wireName;
         this.enabledBy = enabledBy;
-        this.handled = handled;
     }
 
     public String wireName() {
         return wireName;
     }
 
-    public boolean isHandled() {
-        return handled;
-    }
 
     public boolean isEnabledFor(OfferingConfig offering) {
         return offering.mqttEnabled() && enabledBy.test(offering);

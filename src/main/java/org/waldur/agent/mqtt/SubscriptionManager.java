@@ -77,11 +77,6 @@ public final class SubscriptionManager {
                 continue;
             }
             for (ObjectType type : ObjectType.enabledFor(offering)) {
-                if (!type.isHandled()) {
-                    LOG.warn("{}: object type {} is enabled by the configuration but not handled by this version; not subscribed",
-                            offering, type.wireName());
-                    continue;
-                }
                 executor.execute(() -> subscribe(offering, type, 0));
             }
         }

@@ -63,6 +63,18 @@ class AccountsAndUsernamesTest {
     }
 
     @Test
+    void anUnknownAccountActionIsDeadLetteredWithItsReason() throws Exception {
+        int before = f.deadLetters().size();
+
+        f.publish("service_account", accountMessage("svc-x", "0123456789abcdef0123456789abcdef", "archive"));
+
+        await().atMost(WAIT).until(() -> f.deadLetters().size() > before);
+        var letter = f.deadLetters().get(before);
+        assertThat(letter.get("reason").asText()).contains("action must be create or delete").contains("archive");
+        assertThat(letter.get("object_type").asText()).isEqualTo("service_account");
+    }
+
+    @Test
     void aCourseAccountIsAddedLikeAServiceAccount() throws Exception {
         WaldurProject project = f.waldur.addProject(f.customer, "Course", "course");
         allocation(project, "ca1");

@@ -67,6 +67,7 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("waldurEndpoints", endpoints);
         registry.bind("waldurRequests", new WaldurRequests(endpoints));
         registry.bind("failures", new Failures());
+        registry.bind("logContext", new org.waldur.agent.events.LogContext());
         registry.bind("resourceLocks", new org.waldur.agent.events.ResourceLocks());
         registry.bind("verifyingSslContext", sslParameters(TlsContexts.verifying(props)));
         if (config.offerings().stream().anyMatch(o -> !o.verifySsl())) {

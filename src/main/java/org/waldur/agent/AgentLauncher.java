@@ -37,6 +37,13 @@ public final class AgentLauncher {
             LOG.error("Invalid configuration in {}: {}", cli.configFile(), String.join("; ", e.problems()));
             return EXIT_CONFIG;
         }
+        if (config.logLevel() != null && !config.logLevel().isBlank()) {
+            // the Python agent's names; WARNING and CRITICAL map to log4j's WARN and FATAL
+            String level = config.logLevel().trim().toUpperCase(java.util.Locale.ROOT)
+                    .replace("WARNING", "WARN").replace("CRITICAL", "FATAL");
+            org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.toLevel(level,
+                    org.apache.logging.log4j.Level.INFO));
+        }
         Main main = new Main();
         configure(main, config);
         main.run(cli.camelArgs().toArray(String[]::new));

@@ -137,6 +137,20 @@ class OrderSystemIT {
         assertThat(slurm.sacctmgr("show", "account", PREFIX + "proj")).isEmpty();
         assertThat(slurm.sacctmgr("show", "account", PREFIX + "cust")).isNotEmpty();
         assertThat(agent.log()).doesNotContain(waldur.token());
+        // one JSON object per line; the lines about this order carry its offering and UUID
+        List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : agent.log().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(org.waldur.agent.waldur.WaldurJson.MAPPER.readTree(line));
+            }
+        }
+        assertThat(lines).allSatisfy(l -> assertThat(l.has("timestamp") && l.has("level") && l.has("loggerName") && l.has("message")).isTrue());
+        assertThat(lines).anySatisfy(l -> {
+            assertThat(l.get("message").asText()).isEqualTo("Order " + create.uuid() + " done");
+            assertThat(l.get("contextMap").get("offering").asText()).isEqualTo(offering.uuid());
+            assertThat(l.get("contextMap").get("subject").asText()).isEqualTo(create.uuid());
+            assertThat(l.get("contextMap").get("object_type").asText()).isEqualTo("order");
+        });
     }
 
     @Test

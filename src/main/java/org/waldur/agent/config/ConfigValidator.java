@@ -128,6 +128,10 @@ public final class ConfigValidator {
                 problems.add(p + "periodic_limits.limit_type: " + e.getMessage());
             }
         }
+        if (Boolean.TRUE.equals(s.dryRun())) {
+            // a dry run runs no SLURM command, so it also works where SLURM is not installed yet
+            return;
+        }
         if (s.slurmBinPath() != null && !s.slurmBinPath().isBlank()) {
             Path dir = Path.of(s.slurmBinPath());
             if (!Files.isDirectory(dir)) {

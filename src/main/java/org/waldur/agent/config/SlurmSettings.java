@@ -21,6 +21,7 @@ public record SlurmSettings(
         Boolean enableUserHomedirAccountCreation,
         String homedirUmask,
         String defaultHomedirUmask,
+        Boolean dryRun,
         Map<String, Object> periodicLimits) {
 
     public SlurmSettings {
@@ -47,12 +48,13 @@ public record SlurmSettings(
             // customer accounts go under root, as sacctmgr does without parent= (slurm.md §11)
             rootAccount = "root";
         }
+        dryRun = Boolean.TRUE.equals(dryRun);
         if (periodicLimits == null) {
             periodicLimits = Map.of();
         }
     }
 
     public static SlurmSettings empty() {
-        return new SlurmSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SlurmSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

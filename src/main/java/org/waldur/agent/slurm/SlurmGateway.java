@@ -452,6 +452,18 @@ public final class SlurmGateway {
         return !(map instanceof Map<?, ?> m) || m.isEmpty();
     }
 
+    // --- dry run -------------------------------------------------------------------------------
+
+    /** {@code backend_settings.dry_run}: no SLURM command runs and nothing changes in Waldur; both are logged instead. */
+    public boolean isDryRun(String offeringKey) {
+        return Boolean.TRUE.equals(offering(offeringKey).settings().dryRun());
+    }
+
+    /** What a command that did not run answers: no output, and no such user. */
+    public Object dryRunResult(SlurmCommand command) {
+        return command.kind() == SlurmCommand.Kind.USER_EXISTS ? Boolean.FALSE : "";
+    }
+
     // --- results --------------------------------------------------------------------------------
 
     /** Stdout of a finished command, or the exception that says why it failed and whether retrying helps. */

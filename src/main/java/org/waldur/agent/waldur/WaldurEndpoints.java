@@ -59,6 +59,10 @@ public final class WaldurEndpoints {
         return builder -> builder.setDefaultHeaders(headers).setUserAgent(USER_AGENT).disableAutomaticRetries();
     }
 
+    public boolean isDryRun(String offeringKey) {
+        return config.offering(offeringKey).map(o -> Boolean.TRUE.equals(o.backendSettings().dryRun())).orElse(false);
+    }
+
     public AgentConfig config() {
         return config;
     }

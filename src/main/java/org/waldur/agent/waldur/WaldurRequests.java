@@ -56,6 +56,9 @@ public final class WaldurRequests {
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
         exchange.setVariable("waldurEndpoint", endpoints.uri(offering));
+        // a dry run reads Waldur and keeps its event subscriptions, but changes nothing else there
+        boolean write = !method.equals("GET") && !target.startsWith("/api/event-subscriptions/");
+        exchange.setVariable("waldurDryRun", write && endpoints.isDryRun(offering));
     }
 
     /** Classifies a failed call: 5xx, 429 and I/O errors are worth retrying; other 4xx are not. */

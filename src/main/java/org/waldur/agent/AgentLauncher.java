@@ -44,6 +44,7 @@ public final class AgentLauncher {
             org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.toLevel(level,
                     org.apache.logging.log4j.Level.INFO));
         }
+        org.waldur.agent.logging.SentryReporting.enable(config.sentryDsn());
         Main main = new Main();
         configure(main, config);
         main.run(cli.camelArgs().toArray(String[]::new));

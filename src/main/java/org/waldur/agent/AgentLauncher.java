@@ -29,6 +29,9 @@ public final class AgentLauncher {
             System.out.print(CommandLine.usage());
             return 0;
         }
+        if (cli.sandbox()) {
+            return org.waldur.agent.sandbox.Sandbox.run(System.out);
+        }
         AgentConfig config;
         try {
             config = ConfigLoader.load(cli.configFile());

@@ -13,8 +13,8 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.WaldurOrder;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurOrder;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /** backend_settings.dry_run: the agent shows what it would do and changes nothing. */
 class DryRunTest {

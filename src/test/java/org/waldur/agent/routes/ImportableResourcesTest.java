@@ -14,11 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.slurm.FakeSlurm;
-import org.waldur.agent.testing.waldur.WaldurBackendResource;
-import org.waldur.agent.testing.waldur.WaldurBackendResourceRequest;
-import org.waldur.agent.testing.waldur.WaldurOffering;
-import org.waldur.agent.testing.waldur.WaldurProject;
+import org.waldur.agent.sandbox.slurm.FakeSlurm;
+import org.waldur.agent.sandbox.waldur.WaldurBackendResource;
+import org.waldur.agent.sandbox.waldur.WaldurBackendResourceRequest;
+import org.waldur.agent.sandbox.waldur.WaldurOffering;
+import org.waldur.agent.sandbox.waldur.WaldurProject;
 
 /** importable_resources messages through the real routes (waldur-protocol.md §5.10). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.RecordedRequest;
-import org.waldur.agent.testing.waldur.WaldurProject;
-import org.waldur.agent.testing.waldur.WaldurResource;
-import org.waldur.agent.testing.waldur.WaldurTeamMember;
+import org.waldur.agent.sandbox.waldur.RecordedRequest;
+import org.waldur.agent.sandbox.waldur.WaldurProject;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurTeamMember;
 
 /** user_role and resource messages through the real routes (waldur-protocol.md §5.5, §5.7). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -233,7 +233,7 @@ class MembershipFlowTest {
     }
 
     private void setLimits(String account, long cpu, long mem) throws Exception {
-        org.waldur.agent.testing.slurm.FakeSlurm.run(List.of(f.slurm.binDir().resolve("sacctmgr").toString(),
+        org.waldur.agent.sandbox.slurm.FakeSlurm.run(List.of(f.slurm.binDir().resolve("sacctmgr").toString(),
                 "--immediate", "modify", "account", account, "set", "GrpTRESMins=cpu=" + cpu + ",mem=" + mem));
     }
 

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.RecordedRequest;
-import org.waldur.agent.testing.waldur.WaldurOrder;
-import org.waldur.agent.testing.waldur.WaldurPlan;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.RecordedRequest;
+import org.waldur.agent.sandbox.waldur.WaldurOrder;
+import org.waldur.agent.sandbox.waldur.WaldurPlan;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /**
  * Order events end to end through the real routes: MQTT 5 (Artemis) → dispatch → orders → Waldur REST

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.WaldurCommandResult;
-import org.waldur.agent.testing.waldur.WaldurPeriodicUsagePolicy;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurCommandResult;
+import org.waldur.agent.sandbox.waldur.WaldurPeriodicUsagePolicy;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /** resource_periodic_limits messages through the real routes (waldur-protocol.md §5.10, slurm.md §3). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.RecordedRequest;
-import org.waldur.agent.testing.waldur.WaldurOrder;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.RecordedRequest;
+import org.waldur.agent.sandbox.waldur.WaldurOrder;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /** Events are hints, Waldur is the truth: orders nobody announced are found and processed. */
 class ReconciliationTest {

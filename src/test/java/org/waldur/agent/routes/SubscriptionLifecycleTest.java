@@ -13,8 +13,8 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.WaldurOrder;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurOrder;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /**
  * Subscriptions and connections across the situations a site meets: the broker down at start, a restart,

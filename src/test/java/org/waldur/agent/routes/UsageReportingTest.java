@@ -12,10 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.FakeWaldur;
-import org.waldur.agent.testing.waldur.WaldurComponentUsage;
-import org.waldur.agent.testing.waldur.WaldurComponentUserUsage;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.FakeWaldur;
+import org.waldur.agent.sandbox.waldur.WaldurComponentUsage;
+import org.waldur.agent.sandbox.waldur.WaldurComponentUserUsage;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /** Usage reporting: recorded sacct output becomes set_usage / set_user_usage amounts in Waldur units. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

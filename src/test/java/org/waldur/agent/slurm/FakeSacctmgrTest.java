@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.waldur.agent.testing.slurm.FakeSlurm;
+import org.waldur.agent.sandbox.slurm.FakeSlurm;
 
 /**
  * Runs the fake sacctmgr/scancel as processes with argv from {@link SacctmgrCommands} and reads its output with

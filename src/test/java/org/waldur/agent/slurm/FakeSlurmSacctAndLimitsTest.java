@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.waldur.agent.testing.slurm.FakeSlurm;
+import org.waldur.agent.sandbox.slurm.FakeSlurm;
 
 /**
  * Runs the fake sacctmgr/sacct/scancel/id/mkhomedir_helper as processes with argv from the builders

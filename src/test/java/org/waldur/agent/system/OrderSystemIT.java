@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.waldur.agent.testing.broker.MosquittoBroker;
 import org.waldur.agent.testing.slurm.SlurmLocal;
-import org.waldur.agent.testing.waldur.FakeWaldur;
-import org.waldur.agent.testing.waldur.SubscriptionListener;
-import org.waldur.agent.testing.waldur.WaldurCustomer;
-import org.waldur.agent.testing.waldur.WaldurOffering;
-import org.waldur.agent.testing.waldur.WaldurOrder;
-import org.waldur.agent.testing.waldur.WaldurProject;
-import org.waldur.agent.testing.waldur.WaldurResource;
-import org.waldur.agent.testing.waldur.WaldurSubscription;
+import org.waldur.agent.sandbox.waldur.FakeWaldur;
+import org.waldur.agent.sandbox.waldur.SubscriptionListener;
+import org.waldur.agent.sandbox.waldur.WaldurCustomer;
+import org.waldur.agent.sandbox.waldur.WaldurOffering;
+import org.waldur.agent.sandbox.waldur.WaldurOrder;
+import org.waldur.agent.sandbox.waldur.WaldurProject;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 
 /**
  * The packaged jar on real parts: Mosquitto (TLS WebSocket listener, dynamic-security users with Waldur's

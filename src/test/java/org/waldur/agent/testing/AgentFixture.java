@@ -9,15 +9,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.waldur.agent.testing.broker.EmbeddedMqttBroker;
-import org.waldur.agent.testing.slurm.FakeSlurm;
-import org.waldur.agent.testing.waldur.FakeWaldur;
-import org.waldur.agent.testing.waldur.SubscriptionListener;
-import org.waldur.agent.testing.waldur.WaldurCustomer;
-import org.waldur.agent.testing.waldur.WaldurOffering;
-import org.waldur.agent.testing.waldur.WaldurProject;
-import org.waldur.agent.testing.waldur.WaldurResource;
-import org.waldur.agent.testing.waldur.WaldurSubscription;
+import org.waldur.agent.sandbox.broker.EmbeddedMqttBroker;
+import org.waldur.agent.sandbox.slurm.FakeSlurm;
+import org.waldur.agent.sandbox.waldur.FakeWaldur;
+import org.waldur.agent.sandbox.waldur.SubscriptionListener;
+import org.waldur.agent.sandbox.waldur.WaldurCustomer;
+import org.waldur.agent.sandbox.waldur.WaldurOffering;
+import org.waldur.agent.sandbox.waldur.WaldurProject;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 import org.waldur.agent.waldur.WaldurJson;
 
 /**

@@ -28,6 +28,8 @@ import org.waldur.agent.mqtt.SubscriptionStore;
 import org.waldur.agent.slurm.SlurmGateway;
 import org.waldur.agent.waldur.WaldurEndpoints;
 import org.waldur.agent.waldur.WaldurJson;
+import org.waldur.agent.health.AgentRoutesHealthCheck;
+import org.waldur.agent.health.MqttConsumersHealthCheck;
 
 /** The beans the YAML routes refer to by name. Per-offering beans are suffixed with the offering's key. */
 public final class AgentBeans implements CamelConfiguration {
@@ -86,6 +88,7 @@ public final class AgentBeans implements CamelConfiguration {
         SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));
         SubscriptionManager subscriptions = new SubscriptionManager(config, store);
         registry.bind("subscriptionManager", subscriptions);
+        healthChecks(context, subscriptions);
         registry.bind("reconciliation", new Reconciliation(config, subscriptions));
         registry.bind("waldurPages", new WaldurPages());
         registry.bind("membership", new Membership(config));
@@ -93,5 +96,16 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("offeringCache", new OfferingCache(
                 java.time.Duration.ofMillis(org.apache.camel.util.TimeUtils.toMilliSeconds(props.resolveProperty("agent.cache.ttl").orElse("1h"))),
                 java.time.Clock.systemUTC()));
+    }
+
+    /** Readiness checks, found by Camel's health registry among the beans. See docs/README-operations-health.md. */
+    private void healthChecks(CamelContext context, SubscriptionManager subscriptions) {
+        Registry registry = context.getRegistry();
+        MqttConsumersHealthCheck consumers = new MqttConsumersHealthCheck(config, subscriptions);
+        consumers.setCamelContext(context);
+        registry.bind("mqttConsumersHealthCheck", consumers);
+        AgentRoutesHealthCheck routes = new AgentRoutesHealthCheck();
+        routes.setCamelContext(context);
+        registry.bind("agentRoutesHealthCheck", routes);
     }
 }

@@ -28,6 +28,14 @@ import org.waldur.agent.mqtt.SubscriptionStore;
 import org.waldur.agent.slurm.SlurmGateway;
 import org.waldur.agent.waldur.WaldurEndpoints;
 import org.waldur.agent.waldur.WaldurJson;
+import org.waldur.agent.health.AgentRoutesHealthCheck;
+import org.waldur.agent.health.MqttConsumersHealthCheck;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.waldur.agent.metrics.AgentMetrics;
+import org.waldur.agent.metrics.CallMetricsNotifier;
+import org.waldur.agent.metrics.EventMetricsPolicy;
 
 /** The beans the YAML routes refer to by name. Per-offering beans are suffixed with the offering's key. */
 public final class AgentBeans implements CamelConfiguration {
@@ -87,6 +95,8 @@ public final class AgentBeans implements CamelConfiguration {
         SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));
         SubscriptionManager subscriptions = new SubscriptionManager(config, store);
         registry.bind("subscriptionManager", subscriptions);
+        healthChecks(context, subscriptions);
+        metrics(context, subscriptions);
         registry.bind("reconciliation", new Reconciliation(config, subscriptions));
         registry.bind("waldurPages", new WaldurPages());
         registry.bind("membership", new Membership(config));
@@ -94,5 +104,37 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("offeringCache", new OfferingCache(
                 java.time.Duration.ofMillis(org.apache.camel.util.TimeUtils.toMilliSeconds(props.resolveProperty("agent.cache.ttl").orElse("1h"))),
                 java.time.Clock.systemUTC()));
+    }
+
+    /** Readiness checks, found by Camel's health registry among the beans. See docs/README-operations-health.md. */
+    private void healthChecks(CamelContext context, SubscriptionManager subscriptions) {
+        Registry registry = context.getRegistry();
+        MqttConsumersHealthCheck consumers = new MqttConsumersHealthCheck(config, subscriptions);
+        consumers.setCamelContext(context);
+        registry.bind("mqttConsumersHealthCheck", consumers);
+        AgentRoutesHealthCheck routes = new AgentRoutesHealthCheck();
+        routes.setCamelContext(context);
+        registry.bind("agentRoutesHealthCheck", routes);
+    }
+
+    /**
+     * The agent's metrics, in the Prometheus registry that camel-micrometer-prometheus serves at /observe/metrics
+     * (it takes the {@code metricsRegistry} bean when there is one, so Camel's and ours share it).
+     */
+    private void metrics(CamelContext context, SubscriptionManager subscriptions) {
+        Registry registry = context.getRegistry();
+        PrometheusMeterRegistry meters = registry.lookupByNameAndType(
+                MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        AgentMetrics metrics = new AgentMetrics(meters);
+        metrics.registerConsumerGauges(config, subscriptions);
+        // the dead-letter route's step (routes/90-errors.camel.yaml)
+        registry.bind("agentMetrics", metrics);
+        // the event workers' route policy (routes/30-dispatch.camel.yaml)
+        registry.bind("eventMetrics", new EventMetricsPolicy(metrics));
+        context.getManagementStrategy().addEventNotifier(new CallMetricsNotifier(metrics));
     }
 }

@@ -27,6 +27,8 @@ final class AgentProcess implements AutoCloseable {
         String jar = System.getProperty("agent.jar", "target/waldur-camel-agent.jar");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // a random free port for /observe/*, unless a test asks for one (a later -D wins)
+        command.add("-Dagent.management.port=0");
         command.addAll(systemProperties);
         command.add("-jar");
         command.add(Path.of(jar).toAbsolutePath().toString());

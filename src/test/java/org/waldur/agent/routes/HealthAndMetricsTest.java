@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.waldur.agent.testing.AgentFixture;
-import org.waldur.agent.testing.waldur.WaldurOrder;
-import org.waldur.agent.testing.waldur.WaldurResource;
+import org.waldur.agent.sandbox.waldur.WaldurOrder;
+import org.waldur.agent.sandbox.waldur.WaldurResource;
 
 /**
  * The management server over HTTP, as Kubernetes probes and Prometheus see it: liveness, readiness that follows

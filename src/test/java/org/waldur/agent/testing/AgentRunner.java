@@ -38,7 +38,7 @@ public final class AgentRunner implements AutoCloseable {
         props.put("agent.subscriptions.maxBackoff", "1000");
         props.put("camel.routecontroller.backOffDelay", "500");
         props.put("camel.routecontroller.backOffMaxDelay", "1000");
-        props.put("camel.main.shutdownTimeout", "5");
+        props.put("agent.shutdown.timeout", "5");
         // -Dtest.tracing=true prints every step of every exchange
         props.put("camel.main.tracing", System.getProperty("test.tracing", "false"));
         props.putAll(overrides);

@@ -2,16 +2,19 @@ package org.waldur.agent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.main.Main;
 import org.waldur.agent.config.AgentConfig;
 import org.waldur.agent.config.ConfigException;
 import org.waldur.agent.config.ConfigLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Loads and validates the configuration, then runs Camel Main with the agent's routes and beans.
- * Exit codes: 0 normal stop, 2 invalid configuration or command line.
+ * Exit codes: 0 normal stop (also after SIGTERM or SIGINT), 2 invalid configuration or command line.
  */
 public final class AgentLauncher {
 
@@ -50,8 +53,35 @@ public final class AgentLauncher {
         org.waldur.agent.logging.SentryReporting.enable(config.sentryDsn());
         Main main = new Main();
         configure(main, config);
+        handleStopSignals(main);
         main.run(cli.camelArgs().toArray(String[]::new));
         return main.getExitCode();
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the agent gracefully (AgentStartup.beforeStop) and it exits with code 0.
+     * By default the JVM would run Camel's shutdown hook and exit with 143 (130 for SIGINT) however
+     * cleanly the agent stopped, which service managers report as a failure. A second signal while
+     * stopping ends the process at once.
+     */
+    private static void handleStopSignals(Main main) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    if (stopping.compareAndSet(false, true)) {
+                        LOG.info("SIG{} received: stopping gracefully", signal.getName());
+                        main.completed();
+                    } else {
+                        LOG.warn("SIG{} received again while stopping: exiting now", signal.getName());
+                        Runtime.getRuntime().halt(128 + signal.getNumber());
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                // the signal is reserved (e.g. java -Xrs): the JVM's default handling stays
+                LOG.debug("Cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
     }
 
     /** Shared by the launcher and the tests, so tests run the same wiring as production. */

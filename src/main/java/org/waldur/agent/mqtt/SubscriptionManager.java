@@ -14,6 +14,13 @@ import org.apache.camel.Route;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Consumer;
 import org.apache.camel.spi.PropertiesComponent;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.waldur.agent.config.AgentConfig;
@@ -27,6 +34,11 @@ import org.waldur.agent.waldur.WaldurRequestRejectedException;
  * Waldur or the broker being unreachable delays a consumer, with backoff, but never stops the agent. Once
  * connected, Paho reconnects by itself; a watchdog re-creates a subscription that Waldur deleted (the broker
  * then refuses its credentials) and starts a new consumer for it.
+ *
+ * <p>On shutdown ({@link #stopTakingEvents}, {@link #stopConsumers}, {@link #deleteSubscriptions}) the
+ * consumers first stop taking messages while staying connected, so the events in flight can still be
+ * acknowledged; then they disconnect, keeping the broker session; with
+ * {@code agent.subscriptions.deleteOnShutdown} the subscriptions are then deleted in Waldur.
  */
 public final class SubscriptionManager {
 
@@ -39,6 +51,7 @@ public final class SubscriptionManager {
     private final Map<String, Throwable> lastErrors = new ConcurrentHashMap<>();
     private final java.util.Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private volatile CamelContext context;
+    private volatile boolean stopping;
     private ProducerTemplate producer;
     private ScheduledExecutorService executor;
     private long maxBackoffMillis;
@@ -83,9 +96,135 @@ public final class SubscriptionManager {
         executor.scheduleWithFixedDelay(this::watchdog, watchdogPeriod, watchdogPeriod, TimeUnit.MILLISECONDS);
     }
 
-    public void stop() {
+    /**
+     * Shutdown, step 1: no new subscriptions, consumers or messages. Each consumer stays connected but takes
+     * no further message; with manual acknowledgements those messages stay unacknowledged, so the broker
+     * delivers them again after the restart (without manual acknowledgements the consumer is stopped).
+     * Messages already taken are processed and acknowledged as usual.
+     */
+    public void stopTakingEvents() {
+        stopping = true;
         if (executor != null) {
+            // not shutdownNow: a reconciliation pass started after subscribing runs to its end as in-flight work
+            context.getExecutorServiceManager().shutdown(executor);
+        }
+        for (String routeId : consumers.keySet()) {
+            pause(routeId);
+        }
+        if (!consumers.isEmpty()) {
+            LOG.info("Shutting down: {} MQTT consumer(s) take no new messages", consumers.size());
+        }
+    }
+
+    /** Shutdown, step 2: disconnect every consumer. The broker keeps the session and what it still holds for us. */
+    public void stopConsumers() {
+        stopping = true;
+        if (executor != null) {
+            // what was left: delayed subscribe retries (which now do nothing)
             context.getExecutorServiceManager().shutdownNow(executor);
+        }
+        for (String routeId : consumers.keySet()) {
+            try {
+                context.getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                LOG.warn("Cannot stop consumer {}: {}", routeId, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Shutdown, step 3 when {@code agent.subscriptions.deleteOnShutdown} is true: deletes every event
+     * subscription this agent holds (in the state file) for its offerings in Waldur, and forgets it. One
+     * attempt each; a subscription that cannot be deleted stays in the state file and is reused or replaced
+     * at the next start.
+     */
+    public void deleteSubscriptions() {
+        for (OfferingConfig offering : config.offerings()) {
+            for (ObjectType type : ObjectType.values()) {
+                String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
+                Optional<Subscription> stored = store.get(key);
+                if (stored.isEmpty()) {
+                    continue;
+                }
+                String uuid = stored.get().uuid();
+                try {
+                    call(offering, "DELETE /api/event-subscriptions/" + uuid + "/", null);
+                    LOG.info("{}: deleted event subscription {} for {}", offering, uuid, type.wireName());
+                } catch (WaldurRequestRejectedException e) {
+                    if (e.status() != 404) {
+                        LOG.warn("{}: cannot delete event subscription {} for {}: {}", offering, uuid, type.wireName(), e.getMessage());
+                        continue;
+                    }
+                    LOG.info("{}: event subscription {} for {} was already gone", offering, uuid, type.wireName());
+                } catch (Exception e) {
+                    LOG.warn("{}: cannot delete event subscription {} for {}: {}; it stays in the state file",
+                            offering, uuid, type.wireName(), e.getMessage());
+                    continue;
+                }
+                store.remove(key);
+            }
+        }
+    }
+
+    /** Whether a shutdown has begun (consumers take no new messages). */
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    private void pause(String routeId) {
+        Route route = context.getRoute(routeId);
+        if (route == null || !(route.getConsumer() instanceof PahoMqtt5Consumer paho)) {
+            return;
+        }
+        MqttClient client = paho.getClient();
+        if (client == null) {
+            return;
+        }
+        if (paho.getEndpoint().getConfiguration().isManualAcksEnabled()) {
+            client.setCallback(new PausedConsumer(routeId));
+        } else {
+            // Paho acknowledges on arrival: a message ignored here would be lost, so stop taking them at once
+            try {
+                context.getRouteController().stopRoute(routeId);
+            } catch (Exception e) {
+                LOG.warn("Cannot stop consumer {}: {}", routeId, e.getMessage());
+            }
+        }
+    }
+
+    /** Replaces the consumer's callback during shutdown: messages are neither processed nor acknowledged. */
+    private static final class PausedConsumer implements MqttCallback {
+
+        private final String routeId;
+
+        PausedConsumer(String routeId) {
+            this.routeId = routeId;
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            LOG.info("{}: message {} not taken while shutting down; the broker delivers it again after the restart",
+                    routeId, message.getId());
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
@@ -108,11 +247,17 @@ public final class SubscriptionManager {
     }
 
     private void subscribe(OfferingConfig offering, ObjectType type, int attempt) {
+        if (stopping) {
+            return;
+        }
         try {
             Subscription subscription = obtain(offering, type, attempt > 0);
             startConsumer(offering, type, subscription);
             lastErrors.remove(routeId(offering, type));
         } catch (Exception e) {
+            if (stopping) {
+                return;
+            }
             lastErrors.put(routeId(offering, type), e);
             long delay = Math.min(maxBackoffMillis, 1000L << Math.min(attempt, 16));
             LOG.warn("{}: cannot subscribe to {} events yet ({}); retrying in {} s",
@@ -187,6 +332,11 @@ public final class SubscriptionManager {
             context.removeRoute(routeId);
             throw e;
         }
+        if (stopping) {
+            // a shutdown began while this consumer connected
+            pause(routeId);
+            return;
+        }
         LOG.info("{}: consumer {} listens on {}", offering, routeId, offering.effectiveBrokerUrl());
         if (subscribed.add(routeId)) {
             afterFirstSubscribe(offering, type);
@@ -207,6 +357,9 @@ public final class SubscriptionManager {
 
     /** Re-creates a subscription Waldur deleted; Paho and the route controller handle every other outage. */
     void watchdog() {
+        if (stopping) {
+            return;
+        }
         long now = System.currentTimeMillis();
         for (Map.Entry<String, ConsumerState> e : consumers.entrySet()) {
             ConsumerState state = e.getValue();

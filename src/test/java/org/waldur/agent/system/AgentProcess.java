@@ -20,8 +20,9 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code java -jar <jar> -c <config>} in {@code workDir}. There is no routes/ folder there, so
-     * the routes packaged in the jar are used, as in a plain deployment.
+     * Starts {@code java -jar <jar> -c <config>} in {@code workDir}. Without a routes/ folder there the
+     * routes packaged in the jar are used, as in a plain deployment; with one (LiveReloadSystemIT copies the
+     * project's) its files are used and reloaded when they change.
      */
     static AgentProcess start(Path workDir, Path config, Map<String, String> env, List<String> systemProperties) throws IOException {
         String jar = System.getProperty("agent.jar", "target/waldur-camel-agent.jar");
@@ -56,6 +57,12 @@ final class AgentProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         }
         return process.exitValue();
+    }
+
+    /** Sends SIGTERM (what systemd and Kubernetes send) and returns the exit code. */
+    int terminate(long seconds) throws InterruptedException {
+        process.destroy();
+        return waitFor(seconds);
     }
 
     int waitFor(long seconds) throws InterruptedException {

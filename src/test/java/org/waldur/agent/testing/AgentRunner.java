@@ -38,7 +38,7 @@ public final class AgentRunner implements AutoCloseable {
         props.put("agent.subscriptions.maxBackoff", "1000");
         props.put("camel.routecontroller.backOffDelay", "500");
         props.put("camel.routecontroller.backOffMaxDelay", "1000");
-        props.put("camel.main.shutdownTimeout", "5");
+        props.put("agent.shutdown.timeout", "5");
         // a random free port for /observe/*, so agents in parallel builds never compete for 9876
         props.put("agent.management.port", "0");
         // -Dtest.tracing=true prints every step of every exchange

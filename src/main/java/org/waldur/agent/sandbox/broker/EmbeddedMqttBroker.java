@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.postoffice.impl.LocalQueueBinding;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.ServerSession;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
@@ -135,6 +136,20 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Messages the broker holds in a client's subscriptions (its persistent session): queued, or delivered
+     * and not yet acknowledged.
+     */
+    public synchronized long heldMessages(String clientId) {
+        if (server == null) {
+            throw new IllegalStateException("broker not running");
+        }
+        return server.getActiveMQServer().getPostOffice().getAllBindings()
+                .filter(b -> b instanceof LocalQueueBinding q && q.getQueue().getName().toString().startsWith(clientId + "."))
+                .mapToLong(b -> ((LocalQueueBinding) b).getQueue().getMessageCount())
+                .sum();
     }
 
     public synchronized void publish(String topic, String payload) throws Exception {

@@ -106,7 +106,7 @@ public final class AgentBeans implements CamelConfiguration {
                 java.time.Clock.systemUTC()));
     }
 
-    /** Readiness checks, found by Camel's health registry among the beans. See docs/README-operations-health.md. */
+    /** Readiness checks, found by Camel's health registry among the beans. See README.md, Operations: Health and metrics. */
     private void healthChecks(CamelContext context, SubscriptionManager subscriptions) {
         Registry registry = context.getRegistry();
         MqttConsumersHealthCheck consumers = new MqttConsumersHealthCheck(config, subscriptions);

@@ -37,10 +37,12 @@ class GracefulShutdownTest {
             String clientId = "waldur-camel-agent-" + subscription;
             String topic = f.orderTopic();
             Path dataDir = f.agent().dataDir();
+            // the reconciliation after subscribing has run, so the orders below reach the agent only as messages
+            await("reconciliation after subscribing").atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() ->
+                    f.waldur.requests("GET", "/api/marketplace-orders/").stream().anyMatch(r -> r.query().contains("state="))
+                            && f.agent().context().getInflightRepository().size() == 0);
             WaldurResource inFlight = f.resource("In flight", "inflight", 1, 1);
             WaldurOrder first = f.waldur.newOrder(inFlight).type("Create").state("pending-provider").create();
-            WaldurResource late = f.resource("Arrives late", "late", 1, 1);
-            WaldurOrder second = f.waldur.newOrder(late).type("Create").state("pending-provider").create();
             // a Create makes 8 REST calls: with each answer 300 ms late it is in flight for over 2 s
             f.waldur.delayResponses(Duration.ofMillis(300));
 
@@ -58,6 +60,8 @@ class GracefulShutdownTest {
             await("consumers paused").atMost(WAIT).pollInterval(Duration.ofMillis(10))
                     .until(() -> f.agent().subscriptions().isStopping());
             assertThat(f.waldur.order(first.uuid()).state()).as("still in flight when the shutdown began").isNotEqualTo("done");
+            WaldurResource late = f.resource("Arrives late", "late", 1, 1);
+            WaldurOrder second = f.waldur.newOrder(late).type("Create").state("pending-provider").create();
             f.broker.publish(topic, "{\"order_uuid\": \"" + second.uuid() + "\", \"order_state\": \"pending-provider\"}");
             stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -139,8 +143,9 @@ class GracefulShutdownTest {
 
             assertThat(f.agent().context().isStopped()).isTrue();
             System.out.printf("Shutdown with work outlasting the 2 s timeout took %d ms%n", tookMillis);
-            // 2 s of waiting, then Camel's forced stop (1 s); not the 30 s the order would need
-            assertThat(tookMillis).isBetween(2000L, 8000L);
+            // 2 s of waiting, then Camel's forced stop (1 s), with room for a loaded machine; not the 30 s
+            // the order would need
+            assertThat(tookMillis).isBetween(2000L, 12000L);
             assertThat(f.waldur.order(order.uuid()).state()).isNotEqualTo("done");
             f.waldur.clearFaults();
         }

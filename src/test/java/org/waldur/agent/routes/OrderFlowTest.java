@@ -108,6 +108,26 @@ class OrderFlowTest {
     }
 
     @Test
+    void anAccountAnotherWorkerCreatedMeanwhileIsNotAFailure() throws Exception {
+        // two Create orders of one new customer on two workers: the second add of the customer account
+        // answers "Nothing new added" (rc 1); that account exists now, so the order goes on
+        var customer = f.waldur.addCustomer("Race Corp", "race");
+        var project = f.waldur.addProject(customer, "Race project", "raceproj");
+        WaldurResource resource = f.waldur.newResource(f.offering, project).name("Race").slug("racealloc").limit("cpu", 1).create();
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        // the other worker's account: present, but our `show account` ran just before it was added
+        f.slurm.addAccount("hpc_race", "race corp", "hpc_race", "root");
+        f.slurm.failNext("show account hpc_race", 1, 0, "");
+        f.slurm.failNext("add account hpc_race ", 1, 1, " Nothing new added.");
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.accounts()).containsKey("hpc_racealloc");
+        assertThat(f.slurm.callLog()).anyMatch(c -> c.injected() && c.argv().contains("hpc_race"));
+    }
+
+    @Test
     void aResourceWhoseAccountExistsIsDoneWithoutSlurmWrites() throws Exception {
         f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
         f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");

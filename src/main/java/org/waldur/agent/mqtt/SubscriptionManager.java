@@ -52,6 +52,7 @@ public final class SubscriptionManager {
     private final java.util.Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private volatile CamelContext context;
     private volatile boolean stopping;
+    private volatile boolean paused;
     private ProducerTemplate producer;
     private ScheduledExecutorService executor;
     private long maxBackoffMillis;
@@ -111,6 +112,7 @@ public final class SubscriptionManager {
         for (String routeId : consumers.keySet()) {
             pause(routeId);
         }
+        paused = true;
         if (!consumers.isEmpty()) {
             LOG.info("Shutting down: {} MQTT consumer(s) take no new messages", consumers.size());
         }
@@ -169,6 +171,11 @@ public final class SubscriptionManager {
     /** Whether a shutdown has begun (consumers take no new messages). */
     public boolean isStopping() {
         return stopping;
+    }
+
+    /** True once every consumer takes no new message (shutdown step 1 is complete). */
+    public boolean isPaused() {
+        return paused;
     }
 
     private void pause(String routeId) {

@@ -58,7 +58,7 @@ class GracefulShutdownTest {
                 }
             });
             await("consumers paused").atMost(WAIT).pollInterval(Duration.ofMillis(10))
-                    .until(() -> f.agent().subscriptions().isStopping());
+                    .until(() -> f.agent().subscriptions().isPaused());
             assertThat(f.waldur.order(first.uuid()).state()).as("still in flight when the shutdown began").isNotEqualTo("done");
             WaldurResource late = f.resource("Arrives late", "late", 1, 1);
             WaldurOrder second = f.waldur.newOrder(late).type("Create").state("pending-provider").create();

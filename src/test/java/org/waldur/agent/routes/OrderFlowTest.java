@@ -36,6 +36,8 @@ class OrderFlowTest {
         f.broker.start();
         f.startAgent();
         f.awaitConnected();
+        // the start-up pass must not pick up the orders the tests announce over MQTT
+        f.awaitStartupReconciliation();
     }
 
     @AfterAll

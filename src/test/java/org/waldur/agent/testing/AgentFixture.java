@@ -145,6 +145,14 @@ public final class AgentFixture implements AutoCloseable {
         awaitConnectedRoute(orderRouteId(), "order consumer connected");
     }
 
+    /** Waits until the order reconciliation that follows the first subscription has run and the agent is idle. */
+    public void awaitStartupReconciliation() {
+        await("start-up reconciliation").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> waldur.requests("GET", "/api/marketplace-orders/").stream()
+                        .anyMatch(r -> r.queryParameters().containsKey("state"))
+                        && agent.context().getInflightRepository().size() == 0);
+    }
+
     public String orderRouteId() {
         return "mqtt-" + offering.uuid() + "-order";
     }

@@ -36,6 +36,8 @@ public final class AgentRunner implements AutoCloseable {
         props.put("agent.mqtt.watchdogPeriod", "500");
         props.put("agent.mqtt.watchdogGrace", "1000");
         props.put("agent.subscriptions.maxBackoff", "1000");
+        // Paho's reconnect backoff: the production cap (60 s) would outlast the tests' waits after a broker restart
+        props.put("agent.mqtt.maxReconnectDelay", "1000");
         props.put("camel.routecontroller.backOffDelay", "500");
         props.put("camel.routecontroller.backOffMaxDelay", "1000");
         props.put("agent.shutdown.timeout", "5");

@@ -99,11 +99,6 @@ public final class Membership {
         return new UserChanges(sorted(add), sorted(remove));
     }
 
-    /** The usernames of a listing that are in the account, for the revoke path. */
-    public boolean hasUser(String associations, String account, String username) {
-        return lower(SacctmgrOutput.associationUsers(associations, account)).contains(username.toLowerCase(Locale.ROOT));
-    }
-
     /**
      * The QoS the account should have (§5.7 d): qos_paused when paused, qos_downscaled when downscaled, else
      * qos_default. Null when it already has it, or when the needed QoS is not configured (logged by the route).

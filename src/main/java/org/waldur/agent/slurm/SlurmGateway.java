@@ -30,7 +30,6 @@ public final class SlurmGateway {
     /** camel-exec reports a command killed at its timeout as exit value 143 (SIGTERM), without an exception. */
     private static final int KILLED_BY_TIMEOUT = 143;
 
-    private final AgentConfig config;
     private final Map<String, Offering> offerings = new ConcurrentHashMap<>();
 
     private record Offering(SlurmSettings settings, String binPath, SacctmgrCommands commands, SacctCommands sacct,
@@ -46,7 +45,6 @@ public final class SlurmGateway {
 
     /** @param idCommand the {@code id} program; @param mkhomedirHelper the home directory helper (both configurable for sites and tests) */
     public SlurmGateway(AgentConfig config, String idCommand, String mkhomedirHelper) {
-        this.config = config;
         this.idCommand = idCommand;
         this.mkhomedirHelper = mkhomedirHelper;
         for (OfferingConfig o : config.offerings()) {
@@ -507,9 +505,5 @@ public final class SlurmGateway {
             }
         }
         return (Map<String, ? extends Number>) m;
-    }
-
-    public AgentConfig config() {
-        return config;
     }
 }

@@ -69,8 +69,4 @@ public final class OfferingCache {
         entries.put(offeringKey, info);
         return info;
     }
-
-    public void invalidate(String offeringKey) {
-        entries.remove(offeringKey);
-    }
 }

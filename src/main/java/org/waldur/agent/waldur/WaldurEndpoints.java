@@ -63,10 +63,6 @@ public final class WaldurEndpoints {
         return config.offering(offeringKey).map(o -> Boolean.TRUE.equals(o.backendSettings().dryRun())).orElse(false);
     }
 
-    public AgentConfig config() {
-        return config;
-    }
-
     private static String version() {
         String v = WaldurEndpoints.class.getPackage().getImplementationVersion();
         return v == null ? "0.1.0" : v;

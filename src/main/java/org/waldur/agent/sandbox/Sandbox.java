@@ -28,7 +28,6 @@ import org.waldur.agent.sandbox.waldur.WaldurOffering;
 import org.waldur.agent.sandbox.waldur.WaldurOrder;
 import org.waldur.agent.sandbox.waldur.WaldurProject;
 import org.waldur.agent.sandbox.waldur.WaldurResource;
-import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 import org.waldur.agent.sandbox.waldur.WaldurTeamMember;
 
 /**
@@ -105,17 +104,7 @@ public final class Sandbox {
         out.println("  Waldur simulator                   " + waldur.apiUrl()
                 + (waldur.contract().isAvailable() ? "  (requests checked against the OpenAPI schema)" : ""));
         // as Waldur does: an event subscription gets a broker user that may read only its own topics
-        waldur.addSubscriptionListener(new SubscriptionListener() {
-            @Override
-            public void created(WaldurSubscription s) {
-                broker.addSubscriber(s.userUuid() + ":" + s.uuid(), waldur.token(), s.uuid());
-            }
-
-            @Override
-            public void deleted(WaldurSubscription s) {
-                broker.removeUser(s.userUuid() + ":" + s.uuid());
-            }
-        });
+        waldur.addSubscriptionListener(broker.provisioning(waldur));
         try {
             slurm = FakeSlurm.create();
         } catch (IllegalStateException e) {

@@ -17,7 +17,6 @@ import org.waldur.agent.sandbox.waldur.WaldurOffering;
 import org.waldur.agent.sandbox.waldur.WaldurOrder;
 import org.waldur.agent.sandbox.waldur.WaldurProject;
 import org.waldur.agent.sandbox.waldur.WaldurResource;
-import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 
 /**
  * The packaged jar with real Mosquitto (TLS WebSocket, a dynamic-security user per subscription), the fake
@@ -40,17 +39,7 @@ final class JarOnMosquitto implements AutoCloseable {
         slurm = FakeSlurm.create();
         broker = MosquittoBroker.startNew();
         waldur = FakeWaldur.start();
-        waldur.addSubscriptionListener(new SubscriptionListener() {
-            @Override
-            public void created(WaldurSubscription s) {
-                broker.addSubscriber(s.brokerUsername(), waldur.token(), "subscription/" + s.uuid() + "/#");
-            }
-
-            @Override
-            public void deleted(WaldurSubscription s) {
-                broker.removeClient(s.brokerUsername());
-            }
-        });
+        waldur.addSubscriptionListener(broker.provisioning(waldur));
         WaldurCustomer customer = waldur.addCustomer("Ops Customer", "opscust");
         project = waldur.addProject(customer, "Ops Project", "opsproj");
         offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();

@@ -65,17 +65,7 @@ class MembershipSystemIT {
 
         broker = MosquittoBroker.startNew();
         waldur = FakeWaldur.start();
-        waldur.addSubscriptionListener(new SubscriptionListener() {
-            @Override
-            public void created(WaldurSubscription s) {
-                broker.addSubscriber(s.brokerUsername(), waldur.token(), "subscription/" + s.uuid() + "/#");
-            }
-
-            @Override
-            public void deleted(WaldurSubscription s) {
-                broker.removeClient(s.brokerUsername());
-            }
-        });
+        waldur.addSubscriptionListener(broker.provisioning(waldur));
         customer = waldur.addCustomer("Membership Customer", "cust");
         // the provider (the agent's token) sees offering users only with this plugin option
         offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440)

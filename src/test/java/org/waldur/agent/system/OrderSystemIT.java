@@ -20,7 +20,6 @@ import org.waldur.agent.sandbox.waldur.WaldurOffering;
 import org.waldur.agent.sandbox.waldur.WaldurOrder;
 import org.waldur.agent.sandbox.waldur.WaldurProject;
 import org.waldur.agent.sandbox.waldur.WaldurResource;
-import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 
 /**
  * The packaged jar on real parts: Mosquitto (TLS WebSocket listener, dynamic-security users with Waldur's
@@ -48,17 +47,7 @@ class OrderSystemIT {
         slurm.cleanAccounts(PREFIX);
         broker = MosquittoBroker.startNew();
         waldur = FakeWaldur.start();
-        waldur.addSubscriptionListener(new SubscriptionListener() {
-            @Override
-            public void created(WaldurSubscription s) {
-                broker.addSubscriber(s.userUuid() + ":" + s.uuid(), waldur.token(), "subscription/" + s.uuid() + "/#");
-            }
-
-            @Override
-            public void deleted(WaldurSubscription s) {
-                broker.removeClient(s.userUuid() + ":" + s.uuid());
-            }
-        });
+        waldur.addSubscriptionListener(broker.provisioning(waldur));
         WaldurCustomer customer = waldur.addCustomer("System Test Customer", "cust");
         project = waldur.addProject(customer, "System Test Project", "proj");
         offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();

@@ -17,7 +17,6 @@ import org.waldur.agent.sandbox.waldur.WaldurCustomer;
 import org.waldur.agent.sandbox.waldur.WaldurOffering;
 import org.waldur.agent.sandbox.waldur.WaldurProject;
 import org.waldur.agent.sandbox.waldur.WaldurResource;
-import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 import org.waldur.agent.waldur.WaldurJson;
 
 /**
@@ -48,17 +47,7 @@ public final class AgentFixture implements AutoCloseable {
     public AgentFixture(Map<String, Object> pluginOptions) throws Exception {
         broker = new EmbeddedMqttBroker();
         waldur = FakeWaldur.start();
-        waldur.addSubscriptionListener(new SubscriptionListener() {
-            @Override
-            public void created(WaldurSubscription s) {
-                broker.addSubscriber(s.userUuid() + ":" + s.uuid(), waldur.token(), s.uuid());
-            }
-
-            @Override
-            public void deleted(WaldurSubscription s) {
-                broker.removeUser(s.userUuid() + ":" + s.uuid());
-            }
-        });
+        waldur.addSubscriptionListener(broker.provisioning(waldur));
         slurm = FakeSlurm.create();
         customer = waldur.addCustomer("Acme Corp", "acme");
         project = waldur.addProject(customer, "Project One", "proj1");

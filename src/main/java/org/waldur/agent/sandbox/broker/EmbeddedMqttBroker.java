@@ -1,5 +1,8 @@
 package org.waldur.agent.sandbox.broker;
 
+import org.waldur.agent.sandbox.waldur.FakeWaldur;
+import org.waldur.agent.sandbox.waldur.SubscriptionListener;
+import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +153,24 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 .filter(b -> b instanceof LocalQueueBinding q && q.getQueue().getName().toString().startsWith(clientId + "."))
                 .mapToLong(b -> ((LocalQueueBinding) b).getQueue().getMessageCount())
                 .sum();
+    }
+
+    /**
+     * Keeps this broker's users in step with the simulator's event subscriptions, as Waldur provisions RabbitMQ:
+     * user {@code <user_uuid>:<subscription_uuid>}, password the API token, reading only its subscription's topics.
+     */
+    public SubscriptionListener provisioning(FakeWaldur waldur) {
+        return new SubscriptionListener() {
+            @Override
+            public void created(WaldurSubscription s) {
+                addSubscriber(s.brokerUsername(), waldur.token(), s.uuid());
+            }
+
+            @Override
+            public void deleted(WaldurSubscription s) {
+                removeUser(s.brokerUsername());
+            }
+        };
     }
 
     public synchronized void publish(String topic, String payload) throws Exception {

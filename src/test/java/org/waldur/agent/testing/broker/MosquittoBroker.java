@@ -1,5 +1,8 @@
 package org.waldur.agent.testing.broker;
 
+import org.waldur.agent.sandbox.waldur.FakeWaldur;
+import org.waldur.agent.sandbox.waldur.SubscriptionListener;
+import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -259,6 +262,25 @@ public final class MosquittoBroker implements AutoCloseable {
      * next connect is refused with CONNACK 0x87 "not authorized" (Mosquitto 2.0.11 uses 0x87, not
      * 0x86, for unknown users and bad passwords), so automatic reconnect keeps failing.
      */
+    /**
+     * Keeps the broker's dynamic-security clients in step with the fake Waldur's event subscriptions, as Waldur
+     * provisions RabbitMQ: client {@code <user_uuid>:<subscription_uuid>}, password the API token, reading only
+     * {@code subscription/<subscription_uuid>/#}.
+     */
+    public SubscriptionListener provisioning(FakeWaldur waldur) {
+        return new SubscriptionListener() {
+            @Override
+            public void created(WaldurSubscription s) {
+                addSubscriber(s.brokerUsername(), waldur.token(), "subscription/" + s.uuid() + "/#");
+            }
+
+            @Override
+            public void deleted(WaldurSubscription s) {
+                removeClient(s.brokerUsername());
+            }
+        };
+    }
+
     public void removeClient(String username) {
         control(List.of(Map.of("command", "deleteClient", "username", username)));
         // A client that was never given a role by addSubscriber has none to delete.

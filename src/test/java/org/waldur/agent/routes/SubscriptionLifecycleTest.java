@@ -166,9 +166,12 @@ class SubscriptionLifecycleTest {
             f.broker.start();
             f.startAgent();
             f.awaitConnected();
+            f.awaitStartupReconciliation();
             assertOrderIsProcessed(f, "logged");
-            f.waldur.failNext("GET", "/api/marketplace-orders/.*", 401, 1);
-            f.publishOrder(f.waldur.newOrder(f.resource("Refused", "refusedtok", 1, 1)).type("Create").create().uuid(), "pending-provider");
+            // only this order's re-read is refused: a reconciliation listing must not take the 401 instead
+            String refused = f.waldur.newOrder(f.resource("Refused", "refusedtok", 1, 1)).type("Create").create().uuid();
+            f.waldur.failNext("GET", "/api/marketplace-orders/" + refused + "/", 401, 1);
+            f.publishOrder(refused, "pending-provider");
             await().atMost(WAIT).until(() -> !f.deadLetters().isEmpty() || f.waldur.orders().stream().anyMatch(o -> o.state().equals("erred")));
             synchronized (lines) {
                 assertThat(lines).hasSizeGreaterThan(50).noneMatch(l -> l.contains(f.waldur.token()));

@@ -77,6 +77,7 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("failures", new Failures());
         registry.bind("logContext", new org.waldur.agent.events.LogContext());
         registry.bind("resourceLocks", new org.waldur.agent.events.ResourceLocks());
+        registry.bind("slurmWrites", new org.waldur.agent.slurm.SlurmWrites());
         registry.bind("verifyingSslContext", sslParameters(TlsContexts.verifying(props)));
         if (config.offerings().stream().anyMatch(o -> !o.verifySsl())) {
             registry.bind("insecureSslContext", sslParameters(TlsContexts.nonVerifying()));

@@ -57,6 +57,7 @@ public final class SubscriptionManager {
     private ScheduledExecutorService executor;
     private long maxBackoffMillis;
     private long disconnectGraceMillis;
+    private long reconnectStallMillis;
 
     public SubscriptionManager(AgentConfig config, SubscriptionStore store) {
         this.config = config;
@@ -69,6 +70,10 @@ public final class SubscriptionManager {
         final ObjectType type;
         volatile Subscription subscription;
         volatile long disconnectedSince;
+        /** Since when the broker accepts connections while this consumer is still disconnected; 0 = not so. */
+        volatile long reachableSince;
+        /** Set once the route's first connect returned; before that the consumer is still starting. */
+        volatile boolean started;
 
         ConsumerState(OfferingConfig offering, ObjectType type, Subscription subscription) {
             this.offering = offering;
@@ -84,6 +89,8 @@ public final class SubscriptionManager {
         this.maxBackoffMillis = millis(props, "agent.subscriptions.maxBackoff", "300000");
         this.disconnectGraceMillis = millis(props, "agent.mqtt.watchdogGrace", "60000");
         long watchdogPeriod = millis(props, "agent.mqtt.watchdogPeriod", "30000");
+        this.reconnectStallMillis = millis(props, "agent.mqtt.reconnectStall", "2000");
+        long reconnectCheckPeriod = millis(props, "agent.mqtt.reconnectCheckPeriod", "1000");
         this.executor = camelContext.getExecutorServiceManager().newScheduledThreadPool(this, "subscriptions", 2);
         for (OfferingConfig offering : config.offerings()) {
             if (!offering.mqttEnabled()) {
@@ -95,6 +102,7 @@ public final class SubscriptionManager {
             }
         }
         executor.scheduleWithFixedDelay(this::watchdog, watchdogPeriod, watchdogPeriod, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::reconnectCheck, reconnectCheckPeriod, reconnectCheckPeriod, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -333,6 +341,10 @@ public final class SubscriptionManager {
             // Paho does not retry a first connect; until one succeeds, subscribe() retries with backoff,
             // re-checking the subscription each time (refused credentials mean Waldur deleted it)
             context.getRouteController().startRoute(routeId);
+            ConsumerState state = consumers.get(routeId);
+            if (state != null) {
+                state.started = true;
+            }
         } catch (Exception e) {
             consumers.remove(routeId);
             context.getRouteController().stopRoute(routeId);
@@ -397,6 +409,88 @@ public final class SubscriptionManager {
                 LOG.warn("{}: consumer {} is disconnected and its subscription cannot be checked: {}",
                         state.offering, e.getKey(), ex.getMessage());
             }
+        }
+    }
+
+    /**
+     * Paho 1.2.5 can hang for good in an automatic reconnect: its connect thread waits in
+     * {@code CommsSender.start} for a sender that is never started, the connection timeout does not apply, and
+     * no further attempt is made (seen after a broker restart with messages in flight; upstream
+     * paho.mqtt.java issues #843, #856, #1028). Its backoff also grows to {@code agent.mqtt.maxReconnectDelay}.
+     * So a consumer that is still disconnected {@code agent.mqtt.reconnectStall} after its broker accepts TCP
+     * connections again is replaced: the old client is closed and the consumer is subscribed anew, with the
+     * same persistent session (same client id). Refused credentials end up here too, and the new subscribe
+     * re-checks the subscription in Waldur and re-creates it when Waldur deleted it.
+     */
+    void reconnectCheck() {
+        if (stopping) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (Map.Entry<String, ConsumerState> e : consumers.entrySet()) {
+            ConsumerState state = e.getValue();
+            try {
+                if (!state.started || isConnected(e.getKey()) || !brokerAcceptsConnections(state.offering)) {
+                    state.reachableSince = 0;
+                    continue;
+                }
+                if (state.reachableSince == 0) {
+                    state.reachableSince = now;
+                    continue;
+                }
+                if (now - state.reachableSince < reconnectStallMillis || stopping) {
+                    continue;
+                }
+                LOG.warn("{}: consumer {} is still disconnected {} ms after the broker accepts connections again;"
+                        + " replacing its MQTT client", state.offering, e.getKey(), now - state.reachableSince);
+                replace(e.getKey(), state);
+            } catch (Exception ex) {
+                LOG.warn("{}: cannot check or replace consumer {}: {}", state.offering, e.getKey(), ex.getMessage());
+            }
+        }
+    }
+
+    private void replace(String routeId, ConsumerState state) throws Exception {
+        consumers.remove(routeId);
+        Route route = context.getRoute(routeId);
+        if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho && paho.getClient() != null) {
+            MqttClient client = paho.getClient();
+            try {
+                // stops its reconnect timer, so it cannot take the session back later
+                client.disconnectForcibly(0, 1000, false);
+            } catch (Exception ignored) {
+                // not connected: nothing to disconnect
+            }
+            try {
+                client.close(true);
+            } catch (Exception ignored) {
+                // a hung client may refuse; it is dropped either way
+            }
+        }
+        context.getRouteController().stopRoute(routeId, 10, TimeUnit.SECONDS);
+        context.removeRoute(routeId);
+        subscribe(state.offering, state.type, 0);
+    }
+
+    /** A plain TCP connect to the broker's host and port (no TLS, no MQTT), one second at most. */
+    static boolean brokerAcceptsConnections(OfferingConfig offering) {
+        try {
+            java.net.URI uri = java.net.URI.create(offering.effectiveBrokerUrl());
+            int port = uri.getPort();
+            if (port < 0) {
+                port = switch (uri.getScheme().toLowerCase(java.util.Locale.ROOT)) {
+                    case "wss", "https" -> 443;
+                    case "ws", "http" -> 80;
+                    case "ssl", "mqtts" -> 8883;
+                    default -> 1883;
+                };
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(uri.getHost(), port), 1000);
+                return true;
+            }
+        } catch (Exception e) {
+            return false;
         }
     }
 

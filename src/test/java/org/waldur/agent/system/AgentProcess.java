@@ -25,6 +25,12 @@ final class AgentProcess implements AutoCloseable {
      * project's) its files are used and reloaded when they change.
      */
     static AgentProcess start(Path workDir, Path config, Map<String, String> env, List<String> systemProperties) throws IOException {
+        return start(workDir, config, env, systemProperties, "agent.log");
+    }
+
+    /** As {@link #start(Path, Path, Map, List)}, logging to {@code logName} in {@code workDir} (a restarted agent keeps the first log). */
+    static AgentProcess start(Path workDir, Path config, Map<String, String> env, List<String> systemProperties,
+            String logName) throws IOException {
         String jar = System.getProperty("agent.jar", "target/waldur-camel-agent.jar");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -35,7 +41,7 @@ final class AgentProcess implements AutoCloseable {
         command.add(Path.of(jar).toAbsolutePath().toString());
         command.add("-c");
         command.add(config.toString());
-        Path log = workDir.resolve("agent.log");
+        Path log = workDir.resolve(logName);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
@@ -57,6 +63,18 @@ final class AgentProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         }
         return process.exitValue();
+    }
+
+    /** {@code kill -9}: SIGKILL on Linux, no shutdown hook runs; waits until the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("agent " + process.pid() + " still running 30 s after SIGKILL");
+        }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Sends SIGTERM (what systemd and Kubernetes send) and returns the exit code. */

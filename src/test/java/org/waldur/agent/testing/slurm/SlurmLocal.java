@@ -241,6 +241,52 @@ public final class SlurmLocal {
         return accounts;
     }
 
+    /**
+     * Stops slurmdbd (SIGTERM through its pid file, then SIGKILL after 30 s) and waits until it is gone, for
+     * outage tests. The stack is shared by every test in the JVM: the caller must {@link #restartMissing()} in
+     * a finally block.
+     *
+     * @return the pid that was stopped
+     */
+    public long stopSlurmdbd() throws IOException, InterruptedException {
+        requireAvailable();
+        Path pidFile = Path.of(env.getOrDefault("SLURM_LOCAL_DIR", "/tmp/slurm-local"), "run", "slurmdbd.pid");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("slurmdbd " + pid + " is not running"));
+        handle.destroy();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (handle.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (handle.isAlive()) {
+            handle.destroyForcibly();
+            Thread.sleep(1000);
+        }
+        if (handle.isAlive()) {
+            throw new IllegalStateException("slurmdbd " + pid + " did not stop");
+        }
+        return pid;
+    }
+
+    /** Re-runs {@code start-slurmdbd.sh}, which starts whatever daemon of the stack is not running; throws if it fails. */
+    public void restartMissing() throws IOException, InterruptedException {
+        Path script = toolsDir().resolve("start-slurmdbd.sh");
+        Path log = Path.of(System.getProperty("user.dir"), "target", "slurm-local", "start-slurmdbd.log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder("bash", script.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(script + " did not finish within 5 minutes" + tail(log));
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(script + " failed with exit code " + p.exitValue() + tail(log));
+        }
+    }
+
     private static void requireImmediateForWrites(String[] args) {
         boolean immediate = Arrays.stream(args).anyMatch(a -> a.equals("-i") || a.equals("--immediate"));
         String verb = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");

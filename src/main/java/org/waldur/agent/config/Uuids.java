@@ -12,11 +12,15 @@ public final class Uuids {
     private Uuids() {
     }
 
+    /**
+     * Hex or dashed, any case, surrounding whitespace ignored. Only whitespace: {@code trim()} would also drop
+     * control characters, and accept {@code "<uuid>\u0000"} from a message as the order's UUID.
+     */
     public static boolean isValid(String value) {
         if (value == null) {
             return false;
         }
-        String v = value.trim().toLowerCase(Locale.ROOT);
+        String v = value.strip().toLowerCase(Locale.ROOT);
         return HEX.matcher(v).matches() || DASHED.matcher(v).matches();
     }
 
@@ -25,6 +29,6 @@ public final class Uuids {
         if (!isValid(value)) {
             throw new IllegalArgumentException("not a UUID: " + value);
         }
-        return value.trim().toLowerCase(Locale.ROOT).replace("-", "");
+        return value.strip().toLowerCase(Locale.ROOT).replace("-", "");
     }
 }

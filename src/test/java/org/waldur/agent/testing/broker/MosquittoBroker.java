@@ -405,6 +405,11 @@ public final class MosquittoBroker implements AutoCloseable {
                 // Persisted sessions make stop()/start() behave like a real broker restart.
                 "persistence true",
                 "persistence_location " + stateDir + "/",
+                // Mosquitto's default (1000) drops QoS 1 messages beyond that many queued for one client,
+                // with only a log line ("Outgoing messages are being dropped"): a burst of 10,000 messages
+                // to an agent that acknowledges each one after processing it would lose most of them.
+                // Waldur's RabbitMQ queues have no such small limit.
+                "max_queued_messages 1000000",
                 "log_dest stdout",
                 "log_type all",
                 "connection_messages true",

@@ -14,11 +14,12 @@ import org.waldur.agent.sandbox.waldur.WaldurOrder;
 
 /**
  * Waldur deletes the agent's event subscription, and with it the broker user: Mosquitto kicks the agent's
- * session and refuses its credentials from then on. The agent's watchdog notices the subscription is gone,
- * creates a new one, and order messages on the new subscription's topic are processed.
+ * session and refuses its credentials from then on. The agent notices (its reconnect check replaces a client
+ * that stays disconnected while the broker is reachable, and the new subscribe finds the subscription gone;
+ * the watchdog would also), creates a new subscription, and order messages on the new topic are processed.
  *
  * <p>At full size the agent's own watchdog settings are used (checked every 30 s after 60 s disconnected); in
- * CI they are shortened to 2 s / 5 s to keep the run short.
+ * CI they are shortened to 2 s / 5 s, so that the test does not depend on which of the two acts first.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FaultCredentialsRevokedSystemIT {

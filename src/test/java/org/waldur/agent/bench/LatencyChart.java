@@ -107,9 +107,15 @@ final class LatencyChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         g.drawString(String.format(Locale.ROOT, "goal p99 <= %.0f ms", goalMs), gx + 5, TOP + 15);
 
-        // series
+        // series; the legend sits in a white box at the lower right, where the curves have not started yet
         int i = 0;
-        int legendY = TOP + 40;
+        int legendY = TOP + plotH - 20 * series.size() - 8;
+        g.setColor(Color.WHITE);
+        g.fillRect(LEFT + plotW - 590, legendY - 22, 580, 20 * series.size() + 16);
+        g.setColor(Color.GRAY);
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(LEFT + plotW - 590, legendY - 22, 580, 20 * series.size() + 16);
+        int legendX = LEFT + plotW - 590;
         for (Map.Entry<String, Percentiles> e : series.entrySet()) {
             Color c = COLORS[i++ % COLORS.length];
             double[] s = e.getValue().sorted();
@@ -129,11 +135,11 @@ final class LatencyChart {
                 prevY = py;
             }
             Percentiles p = e.getValue();
-            String label = String.format(Locale.ROOT, "%s (n=%d): p50 %.1f, p95 %.1f, p99 %.1f ms", e.getKey(), p.count(),
+            String label = String.format(Locale.ROOT, "%s (n=%d): p50 %.0f, p95 %.0f, p99 %.0f ms", e.getKey(), p.count(),
                     p.at(50), p.at(95), p.at(99));
-            g.fillRect(LEFT + 15, legendY - 10, 24, 4);
+            g.fillRect(legendX + 10, legendY - 10, 24, 4);
             g.setColor(Color.BLACK);
-            g.drawString(label, LEFT + 45, legendY - 4);
+            g.drawString(label, legendX + 40, legendY - 4);
             legendY += 20;
         }
         g.dispose();

@@ -1,7 +1,7 @@
 package org.waldur.agent.mqtt;
 
 import javax.net.SocketFactory;
-import org.apache.camel.spi.PropertiesComponent;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.waldur.agent.config.OfferingConfig;
@@ -23,7 +23,8 @@ public final class MqttSocketFactories {
         return "mqttSocketFactory-" + o.key();
     }
 
-    public static SocketFactory forOffering(OfferingConfig o, PropertiesComponent props) throws Exception {
+    /** @param verifying the agent's verifying TLS context ({@link TlsContexts#verifying}), shared by all offerings */
+    public static SocketFactory forOffering(OfferingConfig o, SSLContext verifying) throws Exception {
         if (!o.brokerUsesTls()) {
             return SocketFactory.getDefault();
         }
@@ -31,6 +32,6 @@ public final class MqttSocketFactories {
             LOG.warn("{}: websocket_use_tls is false: the MQTT connection uses TLS WITHOUT verifying the broker certificate", o);
             return TlsContexts.nonVerifying().getSocketFactory();
         }
-        return TlsContexts.verifying(props).getSocketFactory();
+        return verifying.getSocketFactory();
     }
 }

@@ -1,7 +1,11 @@
 package org.waldur.agent.mqtt;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -475,18 +479,18 @@ public final class SubscriptionManager {
     /** A plain TCP connect to the broker's host and port (no TLS, no MQTT), one second at most. */
     static boolean brokerAcceptsConnections(OfferingConfig offering) {
         try {
-            java.net.URI uri = java.net.URI.create(offering.effectiveBrokerUrl());
+            URI uri = URI.create(offering.effectiveBrokerUrl());
             int port = uri.getPort();
             if (port < 0) {
-                port = switch (uri.getScheme().toLowerCase(java.util.Locale.ROOT)) {
+                port = switch (uri.getScheme().toLowerCase(Locale.ROOT)) {
                     case "wss", "https" -> 443;
                     case "ws", "http" -> 80;
                     case "ssl", "mqtts" -> 8883;
                     default -> 1883;
                 };
             }
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress(uri.getHost(), port), 1000);
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(uri.getHost(), port), 1000);
                 return true;
             }
         } catch (Exception e) {

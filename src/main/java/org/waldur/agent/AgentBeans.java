@@ -77,7 +77,6 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("failures", new Failures());
         registry.bind("logContext", new org.waldur.agent.events.LogContext());
         registry.bind("resourceLocks", new org.waldur.agent.events.ResourceLocks());
-        registry.bind("slurmWrites", new org.waldur.agent.slurm.SlurmWrites());
         // built once: loading a PKCS12 trust store (MAC check with 10 000 PBKDF2 iterations) costs about 0.2 s
         // on 2 cores, and it used to be done again for every offering's MQTT socket factory
         SSLContext verifying = TlsContexts.verifying(props);

@@ -1,6 +1,9 @@
 package org.waldur.agent.slurm;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * One SLURM program run: the executable and its arguments as a List, handed to camel-exec as such,
@@ -10,6 +13,8 @@ public final class SlurmCommand {
 
     /** How the result is read: stdout of a command that must succeed, or whether {@code id -u} found the user. */
     public enum Kind { OUTPUT, USER_EXISTS }
+
+    private static final Set<String> WRITE_VERBS = Set.of("add", "create", "modify", "update", "delete", "remove");
 
     private final List<String> argv;
     private final Kind kind;
@@ -40,6 +45,23 @@ public final class SlurmCommand {
 
     public List<String> argv() {
         return argv;
+    }
+
+    /**
+     * True for a sacctmgr command whose first word after the options changes the accounting database. These run
+     * one at a time: slurmdbd 22.05 silently loses some accounts and associations added concurrently over
+     * different connections (all runs exit 0; found by FaultKillSystemIT, reproduced against slurm-local).
+     */
+    public boolean isAccountingWrite() {
+        if (!Path.of(getExecutable()).getFileName().toString().equals("sacctmgr")) {
+            return false;
+        }
+        for (String arg : getArgs()) {
+            if (!arg.startsWith("-")) {
+                return WRITE_VERBS.contains(arg.toLowerCase(Locale.ROOT));
+            }
+        }
+        return false;
     }
 
     @Override

@@ -77,27 +77,7 @@ final class FaultSite implements AutoCloseable {
         Path bin = writeWrapper(work.resolve("slurm-bin"), callLog);
         managementPort = freePort();
         config = work.resolve("waldur-site-agent-config.yaml");
-        Files.writeString(config, """
-                offerings:
-                  - name: "Fault injection offering"
-                    waldur_api_url: "%s"
-                    waldur_api_token: "%s"
-                    waldur_offering_uuid: "%s"
-                    backend_type: slurm
-                    order_processing_backend: slurm
-                    mqtt_enabled: true
-                    websocket_use_tls: true
-                    mqtt_broker_url: "%s"
-                    backend_settings:
-                      default_account: root
-                      customer_prefix: "%s"
-                      project_prefix: "%s"
-                      allocation_prefix: "%s"
-                      slurm_bin_path: "%s"
-                    backend_components:
-                      cpu: {measured_unit: k-Hours, unit_factor: 60000, accounting_type: limit, label: CPU}
-                      mem: {measured_unit: gb-Hours, unit_factor: 61440, accounting_type: limit, label: RAM}
-                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), broker.wssUrl(), prefix, prefix, prefix, bin));
+        Files.writeString(config, OrderSiteConfig.yaml("Fault injection offering", waldur, offering, broker.wssUrl(), prefix, bin.toString()));
     }
 
     /**

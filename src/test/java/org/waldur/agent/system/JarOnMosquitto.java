@@ -45,27 +45,7 @@ final class JarOnMosquitto implements AutoCloseable {
         offering = waldur.newOffering(customer).name("HPC").component("cpu", "limit", 60000).component("mem", "limit", 61440).create();
         work = Files.createTempDirectory("agent-ops");
         config = work.resolve("waldur-site-agent-config.yaml");
-        Files.writeString(config, """
-                offerings:
-                  - name: "Ops test offering"
-                    waldur_api_url: "%s"
-                    waldur_api_token: "%s"
-                    waldur_offering_uuid: "%s"
-                    backend_type: slurm
-                    order_processing_backend: slurm
-                    mqtt_enabled: true
-                    websocket_use_tls: true
-                    mqtt_broker_url: "%s"
-                    backend_settings:
-                      default_account: root
-                      customer_prefix: "ops_"
-                      project_prefix: "ops_"
-                      allocation_prefix: "ops_"
-                      slurm_bin_path: "%s"
-                    backend_components:
-                      cpu: {measured_unit: k-Hours, unit_factor: 60000, accounting_type: limit, label: CPU}
-                      mem: {measured_unit: gb-Hours, unit_factor: 61440, accounting_type: limit, label: RAM}
-                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), broker.wssUrl(), slurm.binDir()));
+        Files.writeString(config, OrderSiteConfig.yaml("Ops test offering", waldur, offering, broker.wssUrl(), "ops_", slurm.binDir().toString()));
     }
 
     /** Starts the jar in {@link #work} with the broker's trust store and these extra JVM options. */

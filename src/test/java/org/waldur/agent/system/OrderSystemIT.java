@@ -54,27 +54,7 @@ class OrderSystemIT {
 
         work = Files.createTempDirectory("agent-system");
         Path config = work.resolve("waldur-site-agent-config.yaml");
-        Files.writeString(config, """
-                offerings:
-                  - name: "System test offering"
-                    waldur_api_url: "%s"
-                    waldur_api_token: "%s"
-                    waldur_offering_uuid: "%s"
-                    backend_type: slurm
-                    order_processing_backend: slurm
-                    mqtt_enabled: true
-                    websocket_use_tls: true
-                    mqtt_broker_url: "%s"
-                    backend_settings:
-                      default_account: root
-                      customer_prefix: "%s"
-                      project_prefix: "%s"
-                      allocation_prefix: "%s"
-                      slurm_bin_path: /usr/bin
-                    backend_components:
-                      cpu: {measured_unit: k-Hours, unit_factor: 60000, accounting_type: limit, label: CPU}
-                      mem: {measured_unit: gb-Hours, unit_factor: 61440, accounting_type: limit, label: RAM}
-                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), broker.wssUrl(), PREFIX, PREFIX, PREFIX));
+        Files.writeString(config, OrderSiteConfig.yaml("System test offering", waldur, offering, broker.wssUrl(), PREFIX, "/usr/bin"));
         agent = AgentProcess.start(work, config, slurm.env(), List.of(
                 "-Dagent.tls.trustStore=" + broker.trustStorePath(),
                 "-Dagent.tls.trustStorePassword=" + broker.trustStorePassword(),

@@ -79,22 +79,12 @@ public final class SlurmLocal {
         if (!"root".equals(System.getProperty("user.name"))) {
             return unavailable(script + " must run as root (it starts munged, MariaDB and slurmdbd as their users)");
         }
-        Path log = Path.of(System.getProperty("user.dir"), "target", "slurm-local", "start-slurmdbd.log");
+        Path log = startLog();
         Path stdout = log.resolveSibling("start-slurmdbd.out");
         try {
-            Files.createDirectories(log.getParent());
-            // Files, not pipes: a daemon that keeps an inherited pipe open would block reading it.
-            Process p = new ProcessBuilder("bash", script.toString())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(stdout.toFile())
-                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            if (!p.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return unavailable(script + " did not finish within " + START_TIMEOUT + tail(log));
-            }
-            if (p.exitValue() != 0) {
-                return unavailable(script + " failed with exit code " + p.exitValue() + tail(log));
+            String failure = runStartScript(script, ProcessBuilder.Redirect.to(stdout.toFile()), log);
+            if (failure != null) {
+                return unavailable(failure);
             }
             String out = Files.readString(stdout);
             Map<String, String> env = new LinkedHashMap<>();
@@ -270,21 +260,30 @@ public final class SlurmLocal {
 
     /** Re-runs {@code start-slurmdbd.sh}, which starts whatever daemon of the stack is not running; throws if it fails. */
     public void restartMissing() throws IOException, InterruptedException {
-        Path script = toolsDir().resolve("start-slurmdbd.sh");
-        Path log = Path.of(System.getProperty("user.dir"), "target", "slurm-local", "start-slurmdbd.log");
+        String failure = runStartScript(toolsDir().resolve("start-slurmdbd.sh"), ProcessBuilder.Redirect.DISCARD, startLog());
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    private static Path startLog() {
+        return Path.of(System.getProperty("user.dir"), "target", "slurm-local", "start-slurmdbd.log");
+    }
+
+    /** Runs {@code start-slurmdbd.sh} (idempotent); null when it succeeded, else why not, with the log's tail. */
+    private static String runStartScript(Path script, ProcessBuilder.Redirect stdout, Path log) throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
+        // Files, not pipes: a daemon that keeps an inherited pipe open would block reading it.
         Process p = new ProcessBuilder("bash", script.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(stdout)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        if (!p.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException(script + " did not finish within 5 minutes" + tail(log));
+            return script + " did not finish within " + START_TIMEOUT + tail(log);
         }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(script + " failed with exit code " + p.exitValue() + tail(log));
-        }
+        return p.exitValue() == 0 ? null : script + " failed with exit code " + p.exitValue() + tail(log);
     }
 
     private static void requireImmediateForWrites(String[] args) {

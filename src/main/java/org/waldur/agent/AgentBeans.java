@@ -7,11 +7,11 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.waldur.agent.config.AgentConfig;
 import org.waldur.agent.config.OfferingConfig;
 import org.waldur.agent.events.EventKeys;
 import org.waldur.agent.events.Failures;
+import org.waldur.agent.events.ProcessedEvents;
 import org.waldur.agent.waldur.WaldurRequests;
 import org.waldur.agent.waldur.WaldurPages;
 import org.waldur.agent.waldur.OfferingCache;
@@ -68,8 +68,7 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind("eventKeys", new EventKeys(Integer.parseInt(props.resolveProperty("agent.workers").orElse("4"))));
         int cacheSize = Integer.parseInt(props.resolveProperty("agent.idempotency.cacheSize").orElse("10000"));
         // survives restarts, so a message redelivered after a crash has no second effect
-        registry.bind("processedEvents", FileIdempotentRepository.fileIdempotentRepository(
-                new File(dataDir.toFile(), "processed-events.dat"), cacheSize, 16L * 1024 * 1024));
+        registry.bind("processedEvents", new ProcessedEvents(new File(dataDir.toFile(), "processed-events.dat"), cacheSize));
 
         WaldurEndpoints endpoints = new WaldurEndpoints(config, props);
         registry.bind("waldurEndpoints", endpoints);

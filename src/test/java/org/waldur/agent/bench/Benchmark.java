@@ -98,6 +98,12 @@ public final class Benchmark {
         work = Files.createDirectories(Path.of("target/bench/run-" + System.currentTimeMillis()).toAbsolutePath());
     }
 
+    /** CPU seconds of this harness JVM (fake Waldur, publisher, samplers) so far. */
+    private static double harnessCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+    }
+
     public static void main(String[] args) throws Exception {
         Benchmark b = new Benchmark();
         try {
@@ -362,6 +368,8 @@ public final class Benchmark {
                 RssSampler sampler = new RssSampler(a);
                 sampler.start();
                 Map<Integer, Long> publishedAt = new HashMap<>();
+                double agentCpu0 = a.cpuSeconds();
+                double harnessCpu0 = harnessCpuSeconds();
                 long t0 = nowNanos();
                 int published = 0;
                 for (Object[] o : orders) {
@@ -404,8 +412,14 @@ public final class Benchmark {
                     }
                 }
                 r.put("burstLatency", new Percentiles(underLoad));
+                double agentCpuMs = (a.cpuSeconds() - agentCpu0) * 1000 / doneCount;
+                double harnessCpuMs = (harnessCpuSeconds() - harnessCpu0) * 1000 / doneCount;
+                r.put("agentCpuMsPerOrder", agentCpuMs);
+                r.put("harnessCpuMsPerOrder", harnessCpuMs);
                 log(String.format(Locale.ROOT, "  %d/%d done in %.2f s (published in %.2f s): %.0f orders/s; RSS max %d MB, VmHWM %d MB",
                         doneCount, burst, seconds, (tPublished - t0) / 1e9, rate, sampler.maxKb() / 1024, a.hwmKb() / 1024));
+                log(String.format(Locale.ROOT, "  CPU per order during the burst: agent %.1f ms, harness (fake Waldur, publisher) %.1f ms",
+                        agentCpuMs, harnessCpuMs));
                 Thread.sleep(10_000);
                 r.put("rssAfterKb", a.rssKb());
                 log("  RSS 10 s after the burst: " + a.rssKb() / 1024 + " MB");

@@ -17,6 +17,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Consumer;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
 import org.apache.camel.spi.PropertiesComponent;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -95,7 +96,12 @@ public final class SubscriptionManager {
         long watchdogPeriod = millis(props, "agent.mqtt.watchdogPeriod", "30000");
         this.reconnectStallMillis = millis(props, "agent.mqtt.reconnectStall", "2000");
         long reconnectCheckPeriod = millis(props, "agent.mqtt.reconnectCheckPeriod", "1000");
-        this.executor = camelContext.getExecutorServiceManager().newScheduledThreadPool(this, "subscriptions", 2);
+        // a Paho connect mostly waits (0.3-0.6 s, see PreconnectedClient): enough threads to connect many at once
+        int threads = Integer.parseInt(props.resolveProperty("agent.subscriptions.threads").orElse("8"));
+        if (threads < 1) {
+            throw new IllegalArgumentException("agent.subscriptions.threads must be at least 1, not " + threads);
+        }
+        this.executor = camelContext.getExecutorServiceManager().newScheduledThreadPool(this, "subscriptions", threads);
         for (OfferingConfig offering : config.offerings()) {
             if (!offering.mqttEnabled()) {
                 LOG.info("{}: mqtt_enabled is false, no event subscriptions", offering);
@@ -143,6 +149,8 @@ public final class SubscriptionManager {
             } catch (Exception e) {
                 LOG.warn("Cannot stop consumer {}: {}", routeId, e.getMessage());
             }
+            // the route does not disconnect a client it did not create
+            closeClient(routeId);
         }
     }
 
@@ -340,10 +348,19 @@ public final class SubscriptionManager {
         TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, TEMPLATE).routeId(routeId);
         parameters.forEach(builder::parameter);
         builder.add();
-        consumers.put(routeId, new ConsumerState(offering, type, subscription));
+        PreconnectedClient client = null;
         try {
             // Paho does not retry a first connect; until one succeeds, subscribe() retries with backoff,
-            // re-checking the subscription each time (refused credentials mean Waldur deleted it)
+            // re-checking the subscription each time (refused credentials mean Waldur deleted it).
+            // Connected here, outside the route start and its context lock, so consumers connect side by side.
+            Route route = context.getRoute(routeId);
+            PahoMqtt5Endpoint endpoint = (PahoMqtt5Endpoint) route.getEndpoint();
+            client = PreconnectedClient.connect(endpoint);
+            endpoint.setClient(client);
+            if (route.getConsumer() instanceof PahoMqtt5Consumer paho) {
+                paho.setClient(client);
+            }
+            consumers.put(routeId, new ConsumerState(offering, type, subscription));
             context.getRouteController().startRoute(routeId);
             ConsumerState state = consumers.get(routeId);
             if (state != null) {
@@ -353,6 +370,9 @@ public final class SubscriptionManager {
             consumers.remove(routeId);
             context.getRouteController().stopRoute(routeId);
             context.removeRoute(routeId);
+            if (client != null) {
+                client.closeQuietly();
+            }
             throw e;
         }
         if (stopping) {
@@ -402,6 +422,7 @@ public final class SubscriptionManager {
                     LOG.warn("{}: event subscription {} was deleted in Waldur; re-creating it and reconnecting",
                             state.offering, state.subscription.uuid());
                     context.getRouteController().stopRoute(e.getKey());
+                    closeClient(e.getKey());
                     context.removeRoute(e.getKey());
                     consumers.remove(e.getKey());
                     Subscription fresh = obtain(state.offering, state.type, false);
@@ -474,6 +495,15 @@ public final class SubscriptionManager {
         context.getRouteController().stopRoute(routeId, 10, TimeUnit.SECONDS);
         context.removeRoute(routeId);
         subscribe(state.offering, state.type, 0);
+    }
+
+    /** Disconnects and closes the MQTT client of a stopped consumer route, if it has one. */
+    private void closeClient(String routeId) {
+        Route route = context.getRoute(routeId);
+        if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho
+                && paho.getClient() instanceof PreconnectedClient client) {
+            client.closeQuietly();
+        }
     }
 
     /** A plain TCP connect to the broker's host and port (no TLS, no MQTT), one second at most. */

@@ -122,6 +122,11 @@ public final class Benchmark {
         broker = MosquittoBroker.startNew();
 
         // ---- floors
+        if (Boolean.getBoolean("bench.realOnly")) {
+            log("real slurmdbd only: " + realSlurm(slurmN));
+            log(notes.toString());
+            return;
+        }
         if (Boolean.getBoolean("bench.oneOnly")) {
             stubAgent(1, burstN, true);
             return;

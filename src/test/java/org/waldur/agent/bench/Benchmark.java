@@ -292,7 +292,8 @@ public final class Benchmark {
                 }
                 agent = Agent.start(dir, config, Map.of("BENCH_STUB_LOG", stubLog.toString()), agentOptions());
                 readies.add(agent.awaitReadyOrStop());
-                log(String.format(Locale.ROOT, "  start → ready %.0f ms", readies.get(readies.size() - 1)));
+                log(String.format(Locale.ROOT, "  start → ready %.0f ms (agent CPU until then: %.1f s)", readies.get(readies.size() - 1),
+                        agent.cpuSeconds()));
             }
             r.put("readyMs", readies);
             r.put("consumerSpacingMs", agent.consumerSpacingMs());

@@ -635,6 +635,7 @@ public final class Benchmark {
         md.append("- Date: ").append(DateTimeFormatter.ISO_INSTANT.format(started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
                 .append(" (run took ").append(Duration.between(started, Instant.now()).toSeconds()).append(" s)\n");
         md.append("- Machine: ").append(machine).append('\n');
+        md.append("- Loopback: ").append(loopbackQuickack()).append('\n');
         md.append("- Load average (1, 5, 15 min) before / after: ").append(loadBefore).append(" / ").append(loadAfter).append('\n');
         md.append("- Label: ").append(System.getProperty("bench.label", "-")).append('\n');
         md.append("- Agent: `target/waldur-camel-agent.jar` as a separate process, JVM options: `")
@@ -679,7 +680,7 @@ public final class Benchmark {
                 fmt("%.2f", readyMedian / 1000) + " s " + goal(readyMedian <= 3000), "≤ 3 s",
                 "JVM start alone: " + fmt("%.2f", javaVersionMs() / 1000) + " s (`java -version`)"));
         md.append(row("MQTT consumer start in the agent (1 offering: mean spacing of the \"listens on\" log lines)",
-                fmt("%.0f", (Double) one.get("consumerSpacingMs")) + " ms per consumer", "–",
+                fmt("%.0f", (Double) one.get("consumerSpacingMs")) + " ms apart", "–",
                 "bare Paho client in a warm JVM, median of " + pahoConnect.count() + ": " + fmt("%.0f", pahoConnect.at(50)) + " ms"));
         md.append(row("start → ready, 50 offerings", fmt("%.2f", ((List<Double>) fifty.get("readyMs")).get(0) / 1000) + " s", "–", "–"));
         md.append('\n');
@@ -699,11 +700,11 @@ public final class Benchmark {
         md.append("Orders are created in the fake Waldur first (each with its own customer, project and allocation), then their ")
                 .append("`order` messages are published back to back; the time runs from the first publish to the last ")
                 .append("`set_state_done` the fake Waldur received.\n\n");
-        md.append("| run | orders done | seconds | orders/s | publishing took | REST calls per order | agent CPU time |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+        md.append("| run | orders done | seconds | orders/s | publishing took | REST calls per order | agent CPU time (whole run) | CPU per order during the burst: agent / harness |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         md.append(tRow("stub SLURM, 1 offering", one));
         md.append(tRow("stub SLURM, 50 offerings", fifty));
         if (real.containsKey("ordersPerSecond")) {
-            md.append(String.format(Locale.ROOT, "| real slurmdbd, 1 offering | %d | %.2f | %.1f | – | – | – |\n", real.get("done"),
+            md.append(String.format(Locale.ROOT, "| real slurmdbd, 1 offering | %d | %.2f | %.1f | – | – | – | – |\n", real.get("done"),
                     real.get("seconds"), real.get("ordersPerSecond")));
         }
         md.append(String.format(Locale.ROOT, "%nFloor: a Create order runs %d SLURM commands (counted in the stub log). fork+exec+wait of `/bin/true` from Java "
@@ -761,8 +762,9 @@ public final class Benchmark {
     }
 
     private static String tRow(String name, Map<String, Object> r) {
-        return String.format(Locale.ROOT, "| %s | %d | %.2f | %.0f | %.2f s | %.1f | %.1f s |%n", name, r.get("burstDone"), r.get("burstSeconds"),
-                r.get("ordersPerSecond"), r.get("publishSeconds"), r.get("restPerOrder"), r.get("cpuSeconds"));
+        return String.format(Locale.ROOT, "| %s | %d | %.2f | %.0f | %.2f s | %.1f | %.1f s | %.1f / %.1f ms |%n", name, r.get("burstDone"),
+                r.get("burstSeconds"), r.get("ordersPerSecond"), r.get("publishSeconds"), r.get("restPerOrder"), r.get("cpuSeconds"),
+                r.get("agentCpuMsPerOrder"), r.get("harnessCpuMsPerOrder"));
     }
 
     @SuppressWarnings("unchecked")
@@ -915,6 +917,22 @@ public final class Benchmark {
 
     private static String tail(String s) {
         return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+    }
+
+    /** Whether 127.0.0.1 has the quickack route (shared/tools/slurm-local sets it): it hides delayed-ACK waits. */
+    private static String loopbackQuickack() {
+        try {
+            Process p = new ProcessBuilder("ip", "route", "show", "table", "local", "127.0.0.1").redirectErrorStream(true).start();
+            String route = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return route.contains("quickack 1") ? "route to 127.0.0.1 with `quickack 1` (set by slurm-local)"
+                    : "plain (no quickack route)";
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
     }
 
     private static String machine() {

@@ -66,7 +66,9 @@ import org.waldur.agent.testing.slurm.SlurmLocal;
  * {@code bench.latency} (sequential orders, 500), {@code bench.warmup} (50), {@code bench.burst} (orders in the
  * throughput burst, 2000), {@code bench.burst50} (burst over 50 offerings, 1000), {@code bench.slurm} (orders on
  * the real slurmdbd, 50; 0 skips), {@code bench.agentJvmOpts} (JVM options of the agent under test, space separated),
- * {@code bench.label} (free text for the results file).
+ * {@code bench.label} (free text for the results file), {@code bench.compareWith} (earlier results files whose summary
+ * is appended), {@code bench.oneOnly} / {@code bench.realOnly} (only the one-offering agent / only the real slurmdbd
+ * part, printed, no results file), {@code bench.starts} (starts of the one-offering agent, 3), {@code bench.nmt}.
  */
 public final class Benchmark {
 

@@ -17,7 +17,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Consumer;
-import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
 import org.apache.camel.spi.PropertiesComponent;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -353,13 +352,10 @@ public final class SubscriptionManager {
             // Paho does not retry a first connect; until one succeeds, subscribe() retries with backoff,
             // re-checking the subscription each time (refused credentials mean Waldur deleted it).
             // Connected here, outside the route start and its context lock, so consumers connect side by side.
-            Route route = context.getRoute(routeId);
-            PahoMqtt5Endpoint endpoint = (PahoMqtt5Endpoint) route.getEndpoint();
-            client = PreconnectedClient.connect(endpoint);
-            endpoint.setClient(client);
-            if (route.getConsumer() instanceof PahoMqtt5Consumer paho) {
-                paho.setClient(client);
-            }
+            // the route's consumer exists once the route is added; it uses a client it is given and connects none
+            PahoMqtt5Consumer consumer = (PahoMqtt5Consumer) context.getRoute(routeId).getConsumer();
+            client = PreconnectedClient.connect(consumer.getEndpoint());
+            consumer.setClient(client);
             consumers.put(routeId, new ConsumerState(offering, type, subscription));
             context.getRouteController().startRoute(routeId);
             ConsumerState state = consumers.get(routeId);

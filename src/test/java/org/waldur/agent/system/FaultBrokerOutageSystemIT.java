@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +28,6 @@ class FaultBrokerOutageSystemIT {
 
     @BeforeAll
     void start() throws Exception {
-        System.out.println("FAULTS sizes: " + FaultScale.describe());
         site = new FaultSite(PREFIX);
     }
 
@@ -48,10 +46,7 @@ class FaultBrokerOutageSystemIT {
         AgentProcess agent = site.startAndAwaitIdle(List.of());
         try {
             int listings = site.reconciliationListings();
-            List<WaldurOrder> orders = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                orders.add(site.newCreateOrder(String.format("b%04d", i)));
-            }
+            List<WaldurOrder> orders = site.newCreateOrders("b", n);
             for (WaldurOrder order : orders) {
                 site.publishOrder(order);
             }
@@ -77,8 +72,7 @@ class FaultBrokerOutageSystemIT {
                     .until(() -> site.waldur.order(probe.uuid()).isTerminal());
             long probeMs = Duration.ofNanos(System.nanoTime() - back).toMillis();
             orders.add(probe);
-            await("every order finished").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> orders.stream().allMatch(o -> site.waldur.order(o.uuid()).isTerminal()));
+            site.awaitAllFinished(orders);
             long allMs = Duration.ofNanos(System.nanoTime() - back).toMillis();
 
             System.out.printf("FAULTS broker outage: %d orders + 1 probe, broker stopped with %d done, down %d s;"

@@ -30,7 +30,6 @@ class FaultCredentialsRevokedSystemIT {
 
     @BeforeAll
     void start() throws Exception {
-        System.out.println("FAULTS sizes: " + FaultScale.describe());
         site = new FaultSite(PREFIX);
     }
 
@@ -75,7 +74,7 @@ class FaultCredentialsRevokedSystemIT {
                 site.publishOrder(after);
             }
             await("orders after the re-creation done").atMost(FaultSite.WAIT)
-                    .until(() -> orders.stream().allMatch(o -> site.waldur.order(o.uuid()).isTerminal()));
+                    .until(() -> site.allFinished(orders));
             long doneMs = Duration.ofNanos(System.nanoTime() - revoked).toMillis();
 
             System.out.printf("FAULTS credentials revoked: subscription %s deleted; new subscription %s and agent ready"

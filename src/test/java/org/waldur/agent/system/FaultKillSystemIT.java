@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +26,6 @@ class FaultKillSystemIT {
 
     @BeforeAll
     void start() throws Exception {
-        System.out.println("FAULTS sizes: " + FaultScale.describe());
         site = new FaultSite(PREFIX);
     }
 
@@ -44,10 +42,7 @@ class FaultKillSystemIT {
         AgentProcess first = site.startAndAwaitIdle(List.of());
         AgentProcess second = null;
         try {
-            List<WaldurOrder> orders = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                orders.add(site.newCreateOrder(String.format("k%04d", i)));
-            }
+            List<WaldurOrder> orders = site.newCreateOrders("k", n);
             long t0 = System.nanoTime();
             for (WaldurOrder order : orders) {
                 site.publishOrder(order);
@@ -67,7 +62,7 @@ class FaultKillSystemIT {
                         if (!restarted.isAlive()) {
                             throw new IllegalStateException("restarted agent exited:\n" + restarted.log());
                         }
-                        return orders.stream().allMatch(o -> site.waldur.order(o.uuid()).isTerminal());
+                        return site.allFinished(orders);
                     });
             long totalMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
 

@@ -60,6 +60,7 @@ final class FaultSite implements AutoCloseable {
     private int starts;
 
     FaultSite(String prefix) throws IOException {
+        System.out.println("FAULTS sizes: " + FaultScale.describe());
         this.prefix = prefix;
         slurm = SlurmLocal.get();
         slurm.assumeAvailable();
@@ -126,6 +127,33 @@ final class FaultSite implements AutoCloseable {
         WaldurResource resource = waldur.newResource(offering, project).name("Allocation " + slug).slug(slug)
                 .limit("cpu", 1).limit("mem", 1).create();
         return waldur.newOrder(resource).type("Create").state("pending-provider").create();
+    }
+
+    /** {@code n} Create orders in {@code pending-provider}, slugs {@code <tag>0000} on; a list the caller may extend. */
+    List<WaldurOrder> newCreateOrders(String tag, int n) {
+        List<WaldurOrder> orders = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            orders.add(newCreateOrder(String.format("%s%04d", tag, i)));
+        }
+        return orders;
+    }
+
+    boolean allFinished(List<WaldurOrder> orders) {
+        return orders.stream().allMatch(o -> waldur.order(o.uuid()).isTerminal());
+    }
+
+    /** Waits, up to 5 minutes, until every order is done or erred. */
+    void awaitAllFinished(List<WaldurOrder> orders) {
+        await("every order finished").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                .until(() -> allFinished(orders));
+    }
+
+    /** Sleeps for what is left of an outage that began at {@code downNanos} ({@link System#nanoTime}). */
+    static void sleepRestOfOutage(Duration outage, long downNanos) throws InterruptedException {
+        long left = outage.toMillis() - Duration.ofNanos(System.nanoTime() - downNanos).toMillis();
+        if (left > 0) {
+            Thread.sleep(left);
+        }
     }
 
     String orderTopic() {

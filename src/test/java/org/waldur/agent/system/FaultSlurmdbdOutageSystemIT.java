@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +26,6 @@ class FaultSlurmdbdOutageSystemIT {
 
     @BeforeAll
     void start() throws Exception {
-        System.out.println("FAULTS sizes: " + FaultScale.describe());
         site = new FaultSite(PREFIX);
     }
 
@@ -46,10 +44,7 @@ class FaultSlurmdbdOutageSystemIT {
         AgentProcess agent = site.startAndAwaitIdle(List.of());
         try {
             int listings = site.reconciliationListings();
-            List<WaldurOrder> orders = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                orders.add(site.newCreateOrder(String.format("d%04d", i)));
-            }
+            List<WaldurOrder> orders = site.newCreateOrders("d", n);
             long failedBefore = failedSacctmgrRuns();
             site.slurm.stopSlurmdbd();
             long down = System.nanoTime();
@@ -62,10 +57,7 @@ class FaultSlurmdbdOutageSystemIT {
                 // so the orders queued behind it wait for their first try)
                 await("sacctmgr failing").atMost(outage).pollInterval(Duration.ofMillis(200))
                         .until(() -> failedSacctmgrRuns() - failedBefore >= 2);
-                long left = outage.toMillis() - Duration.ofNanos(System.nanoTime() - down).toMillis();
-                if (left > 0) {
-                    Thread.sleep(left); // the rest of the outage
-                }
+                FaultSite.sleepRestOfOutage(outage, down);
                 assertThat(site.countInState(orders, "done")).as("orders done while slurmdbd was down").isZero();
             } finally {
                 site.slurm.restartMissing();
@@ -73,8 +65,7 @@ class FaultSlurmdbdOutageSystemIT {
             }
             long failedDuringOutage = failedSacctmgrRuns() - failedBefore;
 
-            await("every order finished").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> orders.stream().allMatch(o -> site.waldur.order(o.uuid()).isTerminal()));
+            site.awaitAllFinished(orders);
             long recoveredMs = Duration.ofNanos(System.nanoTime() - upAt).toMillis();
 
             System.out.printf("FAULTS slurmdbd outage: %d orders, slurmdbd down %d s (%d failed sacctmgr runs);"

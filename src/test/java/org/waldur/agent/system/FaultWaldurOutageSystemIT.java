@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +25,6 @@ class FaultWaldurOutageSystemIT {
 
     @BeforeAll
     void start() throws Exception {
-        System.out.println("FAULTS sizes: " + FaultScale.describe());
         site = new FaultSite(PREFIX);
     }
 
@@ -45,10 +43,7 @@ class FaultWaldurOutageSystemIT {
         AgentProcess agent = site.startAndAwaitIdle(List.of());
         try {
             int listings = site.reconciliationListings();
-            List<WaldurOrder> orders = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                orders.add(site.newCreateOrder(String.format("w%04d", i)));
-            }
+            List<WaldurOrder> orders = site.newCreateOrders("w", n);
             site.waldur.failAll(503);
             long down = System.nanoTime();
             try {
@@ -60,18 +55,14 @@ class FaultWaldurOutageSystemIT {
                 await("orders refused and retried").atMost(outage).pollInterval(Duration.ofMillis(200))
                         .until(() -> orders.stream().anyMatch(o -> site.waldur.requests("GET", "/api/marketplace-orders/" + o.uuid() + "/")
                                 .stream().filter(r -> r.status() == 503).count() >= 2));
-                long left = outage.toMillis() - Duration.ofNanos(System.nanoTime() - down).toMillis();
-                if (left > 0) {
-                    Thread.sleep(left); // the rest of the outage
-                }
+                FaultSite.sleepRestOfOutage(outage, down);
             } finally {
                 site.waldur.clearFaults();
             }
             long up = System.nanoTime();
             assertThat(orders).allSatisfy(o -> assertThat(site.waldur.order(o.uuid()).state()).isEqualTo("pending-provider"));
 
-            await("every order finished").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> orders.stream().allMatch(o -> site.waldur.order(o.uuid()).isTerminal()));
+            site.awaitAllFinished(orders);
             long recoveredMs = Duration.ofNanos(System.nanoTime() - up).toMillis();
             long refused = site.waldur.requests().stream().filter(r -> r.status() == 503).count();
 

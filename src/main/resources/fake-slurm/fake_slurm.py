@@ -266,7 +266,8 @@ def show_account(state, tokens):
                                              "organizations": "organization", "description": "description",
                                              "descriptions": "description"})
     # cluster= does not filter account records (slurm.md §5), so it is accepted and ignored.
-    wanted = set(v.lower() for v in names) | set(cond_values(conds, "name"))
+    # like sacctmgr, a bare name may be a comma list: show account a,b,c
+    wanted = set(n for v in names for n in name_list(v)) | set(cond_values(conds, "name"))
     orgs = set(cond_values(conds, "organization"))
     fields = format_fields(conds, ACCOUNT_FIELDS, ["account", "descr", "org"])
     rows = []
@@ -297,15 +298,19 @@ def add_account(state, tokens):
     names, conds, _ = parse_clauses(tokens, {"name": "name", "names": "name", "cluster": "cluster",
                                              "clusters": "cluster", "description": "description",
                                              "organization": "organization", "parent": "parent",
-                                             "fairshare": "share", "share": "share"})
+                                             "fairshare": "share", "share": "share",
+                                             "grptresmins": "grptresmins", "maxtresmins": "maxtresmins",
+                                             "grptres": "grptres"})
     check_cluster(state, conds, writing=True)
-    names = [n.lower() for n in names] + cond_values(conds, "name")
+    names = [n for v in names for n in name_list(v)] + cond_values(conds, "name")
     if not names:
         fail(1, " Need name of account to add.\n")
     opts = {k: v for k, _, v in conds}
     parent = strip_quotes(opts.get("parent", "root"), lower=True)
     if parent not in state["account_assocs"]:
         fail(1, " error: Parent account '%s' doesn't exist on cluster %s\n" % (parent, state["cluster"]))
+    # association limits given with the add (sacctmgr takes the same keys as for modify … set)
+    limits = {LIMIT_KEYS[k]: parse_tres_setting(state, opts[k], SET_NAMES[k]) for k in LIMIT_KEYS if k in opts}
     description = strip_quotes(opts["description"], lower=True) if "description" in opts else None
     organization = strip_quotes(opts["organization"], lower=True) if "organization" in opts else None
     new_records, new_assocs = [], []
@@ -321,6 +326,8 @@ def add_account(state, tokens):
                                              "max_tres_mins": {}, "raw_usage_resets": 0,
                                              "qos": list(state["account_assocs"][parent]["qos"]),
                                              "share": opts.get("share", "1")}
+            for field, values in limits.items():
+                merge_tres(state["account_assocs"][name][field], values)
             new_assocs.append(name)
     if not new_records and not new_assocs:
         return Result(1, " Nothing new added.\n")
@@ -329,7 +336,9 @@ def add_account(state, tokens):
         rec = state["accounts"][new_records[0]]
         out += " Settings\n  Description     = %s\n  Organization    = %s\n" % (rec["description"], rec["organization"])
     out += " Associations\n" + "".join("  A = %-10s C = %s\n" % (n, short_cluster(state)) for n in new_assocs)
-    out += " Settings\n  Parent        = %s\n" % parent
+    out += " Settings\n" + "".join("  %-13s = %s\n" % (SET_NAMES[k], format_tres(limits[LIMIT_KEYS[k]]))
+                                   for k in LIMIT_KEYS if k in opts)
+    out += "  Parent        = %s\n" % parent
     return Result(0, out, changed=True)
 
 

@@ -39,11 +39,35 @@ public final class SacctmgrCommands {
     }
 
     /**
+     * {@code show account <a>,<b>,…}: one query for several accounts; a {@code name|descr|org} row for each that
+     * exists, in sacctmgr's order. Run with {@link SlurmTool#SACCTMGR}.
+     */
+    public List<String> showAccounts(List<String> accounts) {
+        if (accounts.isEmpty()) {
+            throw new IllegalArgumentException("show account needs at least one account name");
+        }
+        List<String> names = new ArrayList<>(accounts.size());
+        for (String account : accounts) {
+            names.add(SlurmNames.account("account", account));
+        }
+        return withCluster(List.of("show", "account", String.join(",", names)), List.of());
+    }
+
+    /**
      * {@code add account <a> description="…" organization="…" parent="<p>"}. Description and organization are
      * {@linkplain SlurmNames#sanitizeDescription sanitized}; a value that is empty afterwards is left out, and
      * sacctmgr then uses its own default. sacctmgr stores both in lower case.
      */
     public List<String> addAccount(String account, String description, String organization, String parent) {
+        return addAccount(account, description, organization, parent, Map.of());
+    }
+
+    /**
+     * {@link #addAccount(String, String, String, String)} with {@code GrpTRESMins=k=v,...} (keys sorted) on the new
+     * association, as {@code modify … set GrpTRESMins} would set it; nothing extra when {@code grpTresMins} is empty.
+     */
+    public List<String> addAccount(String account, String description, String organization, String parent,
+                                   Map<String, Long> grpTresMins) {
         List<String> args = new ArrayList<>();
         args.add("add");
         args.add("account");
@@ -51,6 +75,9 @@ public final class SacctmgrCommands {
         addQuoted(args, "description", SlurmNames.sanitizeDescription(description));
         addQuoted(args, "organization", SlurmNames.sanitizeDescription(organization));
         args.add("parent=\"" + SlurmNames.account("parent account", parent) + "\"");
+        if (!grpTresMins.isEmpty()) {
+            args.add("GrpTRESMins=" + TresValues.format(grpTresMins));
+        }
         return withCluster(args, List.of());
     }
 

@@ -133,10 +133,33 @@ public final class SlurmGateway {
         return showAccount(offeringKey, SlurmNames.account("backend_id of resource " + text(resource, "uuid"), backendId));
     }
 
+    /** One {@code show account} for every account of the plan. */
+    public SlurmCommand showAccounts(String offeringKey, AccountPlan plan) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().showAccounts(plan.names()));
+    }
+
+    /** {@link AccountPlan#missing}: what to add, parents first; a new allocation account carries {@code limits}. */
+    public List<AccountSpec> missingAccounts(AccountPlan plan, String showAccountsOutput, LimitsPlan limits) {
+        return plan.missing(showAccountsOutput, limits);
+    }
+
+    /** The limits still need a {@code modify}: the allocation account existed, so it was not added with them. */
+    public boolean limitsStillToSet(AccountPlan plan, List<AccountSpec> added, LimitsPlan limits) {
+        return limits != null && limits.isHasSlurmLimits() && !plan.addsAllocationWithLimits(added);
+    }
+
+    /** {@code add account}, with the GrpTRESMins the spec carries. */
     public SlurmCommand addAccount(String offeringKey, AccountSpec account) {
         Offering o = offering(offeringKey);
         return sacctmgr(o, o.commands().addAccount(account.getName(), account.getDescription(),
-                account.getOrganization(), account.getParent()));
+                account.getOrganization(), account.getParent(), account.getGrpTresMins()));
+    }
+
+    /** {@code modify … set GrpTRESMins} with the limits an account was to be added with (it existed after all). */
+    public SlurmCommand setCarriedLimits(String offeringKey, AccountSpec account) {
+        Offering o = offering(offeringKey);
+        return sacctmgr(o, o.commands().setGrpTresMins(account.getName(), account.getGrpTresMins()));
     }
 
     public SlurmCommand removeAccount(String offeringKey, String account) {

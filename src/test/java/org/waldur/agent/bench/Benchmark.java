@@ -668,8 +668,8 @@ public final class Benchmark {
             md.append(row("sustained Create orders/s, real slurmdbd (" + real.get("done") + " of " + real.get("orders") + " orders done"
                     + (((Number) real.get("done")).intValue() < ((Number) real.get("orders")).intValue() ? ", the others erred: see Notes" : "") + ")",
                     fmt(f1, (Double) real.get("ordersPerSecond")) + " orders/s", "–",
-                    String.format(Locale.ROOT, "one `sacctmgr show account` alone: %.1f ms → ≤ %.0f orders/s at 7 commands in sequence per order", rd,
-                            1000 / (rd * 7))));
+                    String.format(Locale.ROOT, "one `sacctmgr show account` alone: %.1f ms → ≤ %.0f orders/s at %d commands in sequence per order", rd,
+                            1000 / (rd * commands), commands)));
         } else {
             md.append(row("sustained Create orders/s, real slurmdbd", "not run: " + real.getOrDefault("skipped", "bench.slurm=0"), "–", "–"));
         }

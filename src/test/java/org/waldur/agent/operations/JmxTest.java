@@ -124,8 +124,8 @@ class JmxTest {
             // get, approve, get, get resource, set_backend_id, set_limits, get, set_state_done
             assertThat(restCalls).isEqualTo(8);
             assertThat(delta.get("waldur-call")).isEqualTo(restCalls);
-            // show/add for customer, project and allocation accounts, then modify (limits)
-            assertThat(slurmCommands).isEqualTo(7);
+            // one show for customer, project and allocation accounts, then an add for each (the allocation with its limits)
+            assertThat(slurmCommands).isEqualTo(4);
             assertThat(delta.get("slurm-command")).isEqualTo(slurmCommands);
 
             ObjectName orderEvent = route(context, "order-event");

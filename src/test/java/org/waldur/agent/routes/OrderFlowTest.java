@@ -69,9 +69,8 @@ class OrderFlowTest {
         assertThat(f.slurm.accounts().get("hpc_alloc1").parent()).isEqualTo("hpc_freshproj");
         assertThat(f.slurm.calls().subList(slurmCallsBefore, f.slurm.calls().size()))
                 .extracting(argv -> String.join(" ", argv.subList(4, Math.min(argv.size(), 7))))
-                .containsExactly("show account hpc_fresh", "add account hpc_fresh", "show account hpc_freshproj",
-                        "add account hpc_freshproj", "show account hpc_alloc1", "add account hpc_alloc1",
-                        "modify account hpc_alloc1");
+                .containsExactly("show account hpc_fresh,hpc_freshproj,hpc_alloc1", "add account hpc_fresh",
+                        "add account hpc_freshproj", "add account hpc_alloc1");
         assertThat(f.slurm.limits("hpc_alloc1")).isEqualTo(Map.of("cpu", 600000L, "mem", 1228800L));
         WaldurResource after = f.waldur.resource(resource.uuid());
         assertThat(after.backendId()).isEqualTo("hpc_alloc1");
@@ -107,6 +106,24 @@ class OrderFlowTest {
         assertThat(f.waldur.resource(resource.uuid()).backendId()).isEqualTo("hpc_adopt");
         assertThat(f.slurm.calls()).noneMatch(argv -> argv.contains("add") && argv.contains("hpc_adopt"));
         assertThat(f.slurm.limits("hpc_adopt")).isEqualTo(Map.of("cpu", 60000L, "mem", 61440L));
+    }
+
+    @Test
+    void anAllocationAccountCreatedBetweenTheShowAndTheAddStillGetsTheLimits() throws Exception {
+        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
+        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        f.slurm.addAccount("hpc_meanwhile", "meanwhile", "hpc_proj1", "hpc_proj1");
+        WaldurResource resource = f.resource("Meanwhile", "meanwhile", 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        // `show account` ran before the three accounts existed: every add answers "Nothing new added"
+        f.slurm.failNext("show account hpc_acme,hpc_proj1,hpc_meanwhile", 1, 0, "");
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.waldur.resource(resource.uuid()).backendId()).isEqualTo("hpc_meanwhile");
+        assertThat(f.slurm.limits("hpc_meanwhile")).isEqualTo(Map.of("cpu", 60000L, "mem", 61440L));
+        assertThat(f.slurm.calls()).anyMatch(argv -> argv.contains("modify") && argv.contains("hpc_meanwhile"));
     }
 
     @Test

@@ -81,6 +81,29 @@ class FakeSacctmgrTest {
     }
 
     @Test
+    void oneShowAccountListsOnlyTheAccountsThatExist() {
+        start("waldur-test");
+        sacctmgr(commands.addAccount("t_cust", "ACME Corp", "t_cust", "root"));
+
+        assertThat(SacctmgrOutput.accounts(sacctmgr(commands.showAccounts(List.of("t_cust", "t_proj", "t_alloc1")))))
+                .containsExactly(new SlurmAccount("t_cust", "acme corp", "t_cust"));
+    }
+
+    @Test
+    void anAccountAddedWithGrpTresMinsHasThemLikeRealSacctmgrPrinted() {
+        start("waldur-test");
+        createHierarchy();
+
+        String out = sacctmgr(commands.addAccount("t_alloc2", "Alloc 2", "t_proj", "t_proj", Map.of("cpu", 600L, "mem", 1000L)));
+
+        // sacctmgr 22.05.8 on slurm-local: `add account … GrpTRESMins=cpu=600,mem=1000 cluster=waldur-test`
+        assertThat(out).contains(" Settings\n  GrpTRESMins   = cpu=600,mem=1000M\n  Parent        = t_proj\n");
+        assertThat(fake.limits("t_alloc2")).isEqualTo(Map.of("cpu", 600L, "mem", 1000L));
+        assertThat(fake.accounts().get("t_alloc2").parent()).isEqualTo("t_proj");
+        assertThat(fake.limits("t_alloc1")).isEmpty();
+    }
+
+    @Test
     void listAccountPrintsWhatRealSacctmgrPrinted() {
         start(null);
         // The unsanitized description of the transcript, to check the fake ends a quoted value like sacctmgr.

@@ -34,6 +34,28 @@ class SacctmgrCommandsTest {
     }
 
     @Test
+    void showAccountsAsksForSeveralInOneCommand() {
+        assertThat(plain.showAccounts(List.of("t_cust", "t_proj", "t_alloc1")))
+                .containsExactly("show", "account", "t_cust,t_proj,t_alloc1");
+        assertThat(clustered.showAccounts(List.of("k_cust")))
+                .containsExactly("show", "account", "k_cust", "cluster=waldur-test");
+        assertThatThrownBy(() -> plain.showAccounts(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void addAccountCanCarryGrpTresMins() {
+        Map<String, Long> limits = new LinkedHashMap<>();
+        limits.put("mem", 614400L);
+        limits.put("cpu", 600000L);
+        assertThat(clustered.addAccount("k_alloc1", "Alloc", "k_proj", "k_proj", limits)).containsExactly(
+                "add", "account", "k_alloc1", "description=\"Alloc\"", "organization=\"k_proj\"", "parent=\"k_proj\"",
+                "GrpTRESMins=cpu=600000,mem=614400", "cluster=waldur-test");
+        assertThat(plain.addAccount("a1", "d", "p1", "p1", Map.of())).isEqualTo(plain.addAccount("a1", "d", "p1", "p1"));
+        assertThatThrownBy(() -> plain.addAccount("a1", "d", "p1", "p1", Map.of("cpu;x", 1L)))
+                .isInstanceOf(InvalidSlurmNameException.class);
+    }
+
+    @Test
     void addAccountQuotesSanitizedValues() {
         assertThat(plain.addAccount("t_cust", "ACME Corp", "t_cust", "root")).containsExactly(
                 "add", "account", "t_cust", "description=\"ACME Corp\"", "organization=\"t_cust\"", "parent=\"root\"");
@@ -200,6 +222,8 @@ class SacctmgrCommandsTest {
         String bad = "a;rm -rf /";
         List<Runnable> builders = List.of(
                 () -> plain.showAccount(bad),
+                () -> plain.showAccounts(List.of("a1", bad)),
+                () -> plain.showAccounts(List.of("a1,a2")),
                 () -> plain.addAccount(bad, "d", "o", "root"),
                 () -> plain.addAccount("a1", "d", "o", bad),
                 () -> plain.setGrpTresMins(bad, Map.of("cpu", 1L)),

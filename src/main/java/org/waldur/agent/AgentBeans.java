@@ -72,6 +72,7 @@ public final class AgentBeans implements CamelConfiguration {
 
         WaldurEndpoints endpoints = new WaldurEndpoints(config, props);
         registry.bind("waldurEndpoints", endpoints);
+        registry.bind(WaldurEndpoints.RESPONSE_HEADERS_BEAN, new org.waldur.agent.waldur.WaldurResponseHeaders());
         registry.bind("waldurRequests", new WaldurRequests(endpoints));
         registry.bind("failures", new Failures());
         registry.bind("logContext", new org.waldur.agent.events.LogContext());

@@ -21,6 +21,9 @@ public final class WaldurEndpoints {
     /** Waldur's integration status requires "waldur-site-agent" in the User-Agent (waldur-protocol.md §4.6). */
     public static final String USER_AGENT = "waldur-site-agent-event_process/" + version() + " (waldur-camel-agent)";
 
+    /** The bean name of the {@link WaldurResponseHeaders} filter every Waldur endpoint uses. */
+    public static final String RESPONSE_HEADERS_BEAN = "waldurResponseHeaders";
+
     private final AgentConfig config;
     private final Map<String, String> uris = new ConcurrentHashMap<>();
 
@@ -28,7 +31,8 @@ public final class WaldurEndpoints {
         this.config = config;
         for (OfferingConfig o : config.offerings()) {
             StringBuilder uri = new StringBuilder(o.waldurBaseUrl())
-                    .append("?skipRequestHeaders=true&httpClientConfigurer=#").append(configurerBeanName(o));
+                    .append("?skipRequestHeaders=true&headerFilterStrategy=#").append(RESPONSE_HEADERS_BEAN)
+                    .append("&httpClientConfigurer=#").append(configurerBeanName(o));
             if (o.waldurBaseUrl().startsWith("https")) {
                 uri.append(o.verifySsl()
                         ? "&sslContextParameters=#verifyingSslContext"

@@ -109,6 +109,29 @@ class OrderFlowTest {
     }
 
     @Test
+    void aWaldurListIsReadPageByPageFollowingTheLinkHeader() throws Exception {
+        var project = f.waldur.addProject(f.customer, "Paged project", "paged");
+        List<String> uuids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            uuids.add(f.waldur.newResource(f.offering, project).name("Paged " + i).slug("paged" + i).create().uuid());
+        }
+        int before = f.waldur.requests().size();
+
+        Object items = f.agent().context().createProducerTemplate().send("direct:waldur-list", exchange -> {
+            exchange.getMessage().setHeader("WaldurOffering", f.offering.uuid());
+            exchange.getMessage().setHeader("WaldurRequest", "GET /api/marketplace-provider-resources/?offering_uuid="
+                    + f.offering.uuid() + "&project_uuid=" + project.uuid() + "&page_size=2");
+        }).getMessage().getBody();
+
+        assertThat(items).isInstanceOf(List.class);
+        assertThat(((List<?>) items).stream().map(r -> String.valueOf(((Map<?, ?>) r).get("uuid"))).toList())
+                .containsExactlyInAnyOrderElementsOf(uuids);
+        assertThat(f.waldur.requests().subList(before, f.waldur.requests().size()))
+                .extracting(r -> r.queryParameters().getOrDefault("page", List.of("1")).get(0))
+                .containsExactly("1", "2", "3");
+    }
+
+    @Test
     void anAllocationAccountCreatedBetweenTheShowAndTheAddStillGetsTheLimits() throws Exception {
         f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
         f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");

@@ -93,6 +93,24 @@ class OrderFlowTest {
     }
 
     @Test
+    void aProjectsNextAllocationTakesOneShowAndOneAdd() throws Exception {
+        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
+        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        WaldurResource resource = f.resource("Second", "second", 2, 3);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
+        int before = f.slurm.calls().size();
+
+        f.publishOrder(order.uuid(), "executing");
+
+        awaitOrderState(order.uuid(), "done");
+        assertThat(f.slurm.calls().subList(before, f.slurm.calls().size()))
+                .extracting(argv -> String.join(" ", argv.subList(4, Math.min(argv.size(), 7))))
+                .containsExactly("show account hpc_acme,hpc_proj1,hpc_second", "add account hpc_second");
+        assertThat(f.slurm.accounts().get("hpc_second").parent()).isEqualTo("hpc_proj1");
+        assertThat(f.slurm.limits("hpc_second")).isEqualTo(Map.of("cpu", 120000L, "mem", 184320L));
+    }
+
+    @Test
     void anAllocationAccountLeftByAnInterruptedAttemptIsAdopted() throws Exception {
         f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
         f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");

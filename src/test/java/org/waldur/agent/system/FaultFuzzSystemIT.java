@@ -222,7 +222,8 @@ class FaultFuzzSystemIT {
         List<String> names = new ArrayList<>();
         if (call.program().equals("sacctmgr") && args.size() > 2 && List.of("account", "user").contains(args.get(1))
                 && !args.get(2).contains("=") && !args.get(2).equals("where")) {
-            names.add(args.get(2));
+            // a bare name may be a comma list, as sacctmgr reads it: show account <cust>,<proj>,<alloc>
+            names.addAll(List.of(args.get(2).split(",", -1)));
         }
         for (String arg : args) {
             int eq = arg.indexOf('=');

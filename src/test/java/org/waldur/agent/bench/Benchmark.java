@@ -67,8 +67,8 @@ import org.waldur.agent.testing.slurm.SlurmLocal;
  * throughput burst, 2000), {@code bench.burst50} (burst over 50 offerings, 1000), {@code bench.slurm} (orders on
  * the real slurmdbd, 50; 0 skips), {@code bench.agentJvmOpts} (JVM options of the agent under test, space separated),
  * {@code bench.label} (free text for the results file), {@code bench.compareWith} (earlier results files whose summary
- * is appended), {@code bench.oneOnly} / {@code bench.realOnly} (only the one-offering agent / only the real slurmdbd
- * part, printed, no results file), {@code bench.starts} (starts of the one-offering agent, 3), {@code bench.nmt}.
+ * is appended), {@code bench.oneOnly} / {@code bench.fiftyOnly} / {@code bench.realOnly} (only the one-offering agent /
+ * only the 50-offering agent / only the real slurmdbd part, printed, no results file), {@code bench.starts} (starts of the one-offering agent, 3), {@code bench.nmt}.
  */
 public final class Benchmark {
 
@@ -131,6 +131,10 @@ public final class Benchmark {
         }
         if (Boolean.getBoolean("bench.oneOnly")) {
             stubAgent(1, burstN, true);
+            return;
+        }
+        if (Boolean.getBoolean("bench.fiftyOnly")) {
+            stubAgent(50, burst50N, false);
             return;
         }
         log("floor: fork+exec of /bin/true");

@@ -68,7 +68,8 @@ import org.waldur.agent.testing.slurm.SlurmLocal;
  * the real slurmdbd, 50; 0 skips), {@code bench.agentJvmOpts} (JVM options of the agent under test, space separated),
  * {@code bench.label} (free text for the results file), {@code bench.compareWith} (earlier results files whose summary
  * is appended), {@code bench.oneOnly} / {@code bench.fiftyOnly} / {@code bench.realOnly} (only the one-offering agent /
- * only the 50-offering agent / only the real slurmdbd part, printed, no results file), {@code bench.starts} (starts of the one-offering agent, 3), {@code bench.nmt}.
+ * only the 50-offering agent / only the real slurmdbd part, printed, no results file), {@code bench.starts} (starts of
+ * the one-offering agent, 3), {@code bench.nmt}.
  */
 public final class Benchmark {
 

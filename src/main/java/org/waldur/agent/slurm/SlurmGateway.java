@@ -156,12 +156,6 @@ public final class SlurmGateway {
                 account.getOrganization(), account.getParent(), account.getGrpTresMins()));
     }
 
-    /** {@code modify … set GrpTRESMins} with the limits an account was to be added with (it existed after all). */
-    public SlurmCommand setCarriedLimits(String offeringKey, AccountSpec account) {
-        Offering o = offering(offeringKey);
-        return sacctmgr(o, o.commands().setGrpTresMins(account.getName(), account.getGrpTresMins()));
-    }
-
     public SlurmCommand removeAccount(String offeringKey, String account) {
         Offering o = offering(offeringKey);
         return sacctmgr(o, o.commands().removeAccount(account));

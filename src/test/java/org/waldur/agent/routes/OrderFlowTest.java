@@ -67,10 +67,8 @@ class OrderFlowTest {
         assertThat(f.slurm.accounts().get("hpc_fresh").parent()).isEqualTo("root");
         assertThat(f.slurm.accounts().get("hpc_freshproj").parent()).isEqualTo("hpc_fresh");
         assertThat(f.slurm.accounts().get("hpc_alloc1").parent()).isEqualTo("hpc_freshproj");
-        assertThat(f.slurm.calls().subList(slurmCallsBefore, f.slurm.calls().size()))
-                .extracting(argv -> String.join(" ", argv.subList(4, Math.min(argv.size(), 7))))
-                .containsExactly("show account hpc_fresh,hpc_freshproj,hpc_alloc1", "add account hpc_fresh",
-                        "add account hpc_freshproj", "add account hpc_alloc1");
+        assertThat(commandsSince(slurmCallsBefore)).containsExactly("show account hpc_fresh,hpc_freshproj,hpc_alloc1",
+                "add account hpc_fresh", "add account hpc_freshproj", "add account hpc_alloc1");
         assertThat(f.slurm.limits("hpc_alloc1")).isEqualTo(Map.of("cpu", 600000L, "mem", 1228800L));
         WaldurResource after = f.waldur.resource(resource.uuid());
         assertThat(after.backendId()).isEqualTo("hpc_alloc1");
@@ -94,8 +92,7 @@ class OrderFlowTest {
 
     @Test
     void aProjectsNextAllocationTakesOneShowAndOneAdd() throws Exception {
-        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
-        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        projectAccountsExist();
         WaldurResource resource = f.resource("Second", "second", 2, 3);
         WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
         int before = f.slurm.calls().size();
@@ -103,17 +100,14 @@ class OrderFlowTest {
         f.publishOrder(order.uuid(), "executing");
 
         awaitOrderState(order.uuid(), "done");
-        assertThat(f.slurm.calls().subList(before, f.slurm.calls().size()))
-                .extracting(argv -> String.join(" ", argv.subList(4, Math.min(argv.size(), 7))))
-                .containsExactly("show account hpc_acme,hpc_proj1,hpc_second", "add account hpc_second");
+        assertThat(commandsSince(before)).containsExactly("show account hpc_acme,hpc_proj1,hpc_second", "add account hpc_second");
         assertThat(f.slurm.accounts().get("hpc_second").parent()).isEqualTo("hpc_proj1");
         assertThat(f.slurm.limits("hpc_second")).isEqualTo(Map.of("cpu", 120000L, "mem", 184320L));
     }
 
     @Test
     void anAllocationAccountLeftByAnInterruptedAttemptIsAdopted() throws Exception {
-        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
-        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        projectAccountsExist();
         f.slurm.addAccount("hpc_adopt", "adopt", "hpc_proj1", "hpc_proj1");
         WaldurResource resource = f.resource("Adopt me", "adopt", 1, 1);
         WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
@@ -151,8 +145,7 @@ class OrderFlowTest {
 
     @Test
     void anAllocationAccountCreatedBetweenTheShowAndTheAddStillGetsTheLimits() throws Exception {
-        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
-        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        projectAccountsExist();
         f.slurm.addAccount("hpc_meanwhile", "meanwhile", "hpc_proj1", "hpc_proj1");
         WaldurResource resource = f.resource("Meanwhile", "meanwhile", 1, 1);
         WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("executing").create();
@@ -189,8 +182,7 @@ class OrderFlowTest {
 
     @Test
     void aResourceWhoseAccountExistsIsDoneWithoutSlurmWrites() throws Exception {
-        f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
-        f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+        projectAccountsExist();
         f.slurm.addAccount("hpc_known", "known", "hpc_proj1", "hpc_proj1");
         WaldurResource resource = f.waldur.newResource(f.offering, f.project).name("Known").slug("known")
                 .backendId("hpc_known").create();
@@ -453,9 +445,20 @@ class OrderFlowTest {
         assertThat(f.slurm.calls()).noneMatch(argv -> String.join(" ", argv).contains("rm -rf"));
     }
 
-    private WaldurResource existingAllocation(String name, String slug, int cpu, int mem) {
+    /** SLURM already has the fixture's customer and project accounts (hpc_acme, hpc_proj1). */
+    private void projectAccountsExist() {
         f.slurm.addAccount("hpc_acme", "acme corp", "hpc_acme", "root");
         f.slurm.addAccount("hpc_proj1", "project one", "hpc_proj1", "hpc_acme");
+    }
+
+    /** SLURM commands run since call number {@code from}, as "verb object name" (the three words after the flags). */
+    private List<String> commandsSince(int from) {
+        return f.slurm.calls().subList(from, f.slurm.calls().size()).stream()
+                .map(argv -> String.join(" ", argv.subList(4, Math.min(argv.size(), 7)))).toList();
+    }
+
+    private WaldurResource existingAllocation(String name, String slug, int cpu, int mem) {
+        projectAccountsExist();
         f.slurm.addAccount("hpc_" + slug, name, "hpc_proj1", "hpc_proj1");
         return f.waldur.newResource(f.offering, f.project).name(name).slug(slug).backendId("hpc_" + slug)
                 .state("OK").limit("cpu", cpu).limit("mem", mem).create();

@@ -100,7 +100,7 @@ public final class AgentLauncher {
                     // keep templated MQTT consumers alive when a file is reloaded (camel-stack.md §6b)
                     .withRoutesReloadRemoveAllRoutes(false);
         } else {
-            main.configure().withRoutesIncludePattern("classpath:routes/*.camel.yaml");
+            main.configure().withRoutesIncludePattern(ClasspathRoutes.includePattern());
         }
         main.configure().addConfiguration(new AgentBeans(config));
         main.addMainListener(new AgentStartup());

@@ -69,7 +69,8 @@ import org.waldur.agent.testing.slurm.SlurmLocal;
  * {@code bench.label} (free text for the results file), {@code bench.compareWith} (earlier results files whose summary
  * is appended), {@code bench.oneOnly} / {@code bench.fiftyOnly} / {@code bench.realOnly} (only the one-offering agent /
  * only the 50-offering agent / only the real slurmdbd part, printed, no results file), {@code bench.starts} (starts of
- * the one-offering agent, 3), {@code bench.nmt}.
+ * the one-offering agent, 3), {@code bench.startOnly} (with {@code bench.oneOnly}: start → ready and idle RSS only),
+ * {@code bench.nmt}.
  */
 public final class Benchmark {
 
@@ -318,6 +319,9 @@ public final class Benchmark {
                             String.valueOf(a.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
                     log(new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
                     j.waitFor(30, TimeUnit.SECONDS);
+                }
+                if (Boolean.getBoolean("bench.startOnly")) {
+                    return r;
                 }
                 Map<String, String> topics = new HashMap<>();
                 for (int i = 0; i < offerings; i++) {

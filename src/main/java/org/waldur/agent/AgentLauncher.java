@@ -32,6 +32,7 @@ public final class AgentLauncher {
             System.out.print(CommandLine.usage());
             return 0;
         }
+        ClassDataSharing.logStatus(LOG);
         if (cli.sandbox()) {
             return org.waldur.agent.sandbox.Sandbox.run(System.out);
         }

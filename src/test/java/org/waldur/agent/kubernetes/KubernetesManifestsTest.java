@@ -426,6 +426,18 @@ class KubernetesManifestsTest {
         assertThat(containerfile.entrypoint()).as("exec form").isNotEmpty();
     }
 
+    /** The image makes the class data sharing archive for its own jar, and the JVM options of all three ways to run it use it. */
+    @Test
+    void theImagesArchiveIsTheOneTheJvmOptionsName() {
+        String archive = "/deployments/waldur-camel-agent.jsa";
+        assertThat(containerfile.copies()).containsEntry("bin/create-cds-archive.sh", "/deployments/bin/create-cds-archive.sh");
+        assertThat(containerfile.all("RUN")).as("the archive is made for the jar the image runs")
+                .contains("sh /deployments/bin/create-cds-archive.sh " + containerfile.jar() + " " + archive)
+                .contains("apt-get install -y --no-install-recommends python3");
+        assertThat(containerfile.all("ENV")).contains("-XX:SharedArchiveFile=" + archive);
+        assertThat(env.get("JAVA_OPTS").split(" ")).as("Deployment JAVA_OPTS").contains("-XX:SharedArchiveFile=" + archive);
+    }
+
     /** Runs the image's ENTRYPOINT with a stand-in {@code java} that prints the arguments it gets. */
     @Test
     void entrypointPassesJavaOptsAndTheDeploymentsArguments(@TempDir Path bin) throws Exception {

@@ -2,6 +2,7 @@ package org.waldur.agent.bench;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -65,7 +66,8 @@ import org.waldur.agent.testing.slurm.SlurmLocal;
  * <p>System properties: {@code bench.out} (folder, default {@code bench}), {@code bench.stub} (the compiled stub),
  * {@code bench.latency} (sequential orders, 500), {@code bench.warmup} (50), {@code bench.burst} (orders in the
  * throughput burst, 2000), {@code bench.burst50} (burst over 50 offerings, 1000), {@code bench.slurm} (orders on
- * the real slurmdbd, 50; 0 skips), {@code bench.agentJvmOpts} (JVM options of the agent under test, space separated),
+ * the real slurmdbd, 50; 0 skips), {@code bench.agentJvmOpts} (JVM options of the agent under test, space separated;
+ * default: the image's, see {@link #imageJvmOptions}), {@code bench.cds} (false: the image's options without the archive),
  * {@code bench.label} (free text for the results file), {@code bench.compareWith} (earlier results files whose summary
  * is appended), {@code bench.oneOnly} / {@code bench.fiftyOnly} / {@code bench.realOnly} (only the one-offering agent /
  * only the 50-offering agent / only the real slurmdbd part, printed, no results file), {@code bench.starts} (starts of
@@ -89,7 +91,8 @@ public final class Benchmark {
     private final int burstN = Integer.getInteger("bench.burst", 2000);
     private final int burst50N = Integer.getInteger("bench.burst50", 1000);
     private final int slurmN = Integer.getInteger("bench.slurm", 50);
-    private final List<String> agentJvmOpts = splitOpts(System.getProperty("bench.agentJvmOpts", ""));
+    private final List<String> agentJvmOpts = System.getProperty("bench.agentJvmOpts") != null
+            ? splitOpts(System.getProperty("bench.agentJvmOpts")) : imageJvmOptions(Boolean.parseBoolean(System.getProperty("bench.cds", "true")));
     private final Path work;
     private final Map<String, String> figures = new LinkedHashMap<>();
     private final StringBuilder notes = new StringBuilder();
@@ -314,11 +317,16 @@ public final class Benchmark {
                 r.put("rssIdleKb", a.rssKb());
                 log("  RSS idle (30 s after ready): " + a.rssKb() / 1024 + " MB");
                 if (Boolean.getBoolean("bench.nmt")) {
-                    // needs -XX:NativeMemoryTracking=summary in bench.agentJvmOpts
-                    Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                            String.valueOf(a.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
-                    log(new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-                    j.waitFor(30, TimeUnit.SECONDS);
+                    // the native memory summary needs -XX:NativeMemoryTracking=summary in bench.agentJvmOpts; then the heap's largest classes
+                    for (List<String> cmd : List.of(List.of("VM.native_memory", "summary"), List.of("GC.class_histogram"))) {
+                        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                                String.valueOf(a.pid())));
+                        command.addAll(cmd);
+                        Process j = new ProcessBuilder(command).redirectErrorStream(true).start();
+                        log(new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().limit(60)
+                                .collect(java.util.stream.Collectors.joining("\n")));
+                        j.waitFor(30, TimeUnit.SECONDS);
+                    }
                 }
                 if (Boolean.getBoolean("bench.startOnly")) {
                     return r;
@@ -795,6 +803,35 @@ public final class Benchmark {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * The JVM options the image runs the agent with (the Containerfile's JAVA_OPTS), for a process outside a
+     * container: a fixed heap bound instead of the share of a memory limit, and the archive that run.sh makes
+     * with bin/create-cds-archive.sh for target/waldur-camel-agent.jar (none with {@code cds} false).
+     */
+    static List<String> imageJvmOptions(boolean cds) {
+        String containerfile;
+        try {
+            containerfile = Files.readString(Path.of("Containerfile"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher m = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"").matcher(containerfile);
+        if (!m.find()) {
+            throw new IllegalStateException("no JAVA_OPTS=\"...\" in the Containerfile");
+        }
+        List<String> opts = new ArrayList<>(List.of("-Xms24m", "-Xmx256m"));
+        for (String o : splitOpts(m.group(1))) {
+            if (o.startsWith("-XX:SharedArchiveFile=")) {
+                if (cds) {
+                    opts.add("-XX:SharedArchiveFile=" + Path.of("target/waldur-camel-agent.jsa").toAbsolutePath());
+                }
+            } else if (!o.startsWith("-XX:MaxRAMPercentage=")) {
+                opts.add(o);
+            }
+        }
+        return opts;
+    }
 
     private List<String> agentOptions() {
         List<String> o = new ArrayList<>(agentJvmOpts);

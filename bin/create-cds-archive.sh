@@ -9,9 +9,10 @@
 # The archive fits one java binary and one jar: create it with the java that runs the agent ($JAVA, or
 # java on the PATH), for the jar at the path the agent is started with, and again after either changes.
 # A java that finds the archive does not fit prints a warning and starts without it, only slower.
-# The classes are those a run of the sandbox loads (java -jar ... --sandbox: a Create order, a user
-# joining, a pause, a Terminate), without the sandbox's own broker and Waldur simulator; it needs python3
-# (the sandbox's SLURM stand-in), which the agent itself does not.
+# The classes are those a run of the sandbox loads (java -jar ... --sandbox: TLS to the broker, a Create
+# order, a user joining, a pause, a Terminate), without the sandbox's own broker and Waldur simulator (an
+# archive with them costs 10 MB more RSS); it needs python3 (the sandbox's SLURM stand-in), which the
+# agent itself does not.
 set -eu
 if [ $# -ne 2 ]; then
     echo "usage: $0 <agent jar> <archive to write>" >&2
@@ -32,7 +33,7 @@ if ! (cd "$tmp" && "$java" -XX:TieredStopAtLevel=1 -XX:DumpLoadedClassList="$tmp
     echo "$0: the sandbox run failed (output above); no archive written" >&2
     exit 1
 fi
-grep -v -E '^(org/apache/activemq/|org/waldur/agent/sandbox/|com/networknt/|org/jboss/jandex/)' "$tmp/loaded.lst" \
+grep -v -E '^(org/apache/activemq/|org/jctools/|org/apache/commons/beanutils/|org/waldur/agent/sandbox/|com/networknt/|com/ethlo/|sun/net/httpserver/|com/sun/net/httpserver/)' "$tmp/loaded.lst" \
     > "$tmp/agent.lst"
 rm -f "$out"
 if ! "$java" -Xshare:dump -XX:SharedClassListFile="$tmp/agent.lst" -XX:SharedArchiveFile="$out" -cp "$jar" \

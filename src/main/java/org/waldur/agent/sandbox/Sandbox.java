@@ -1,6 +1,9 @@
 package org.waldur.agent.sandbox;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -47,6 +51,7 @@ public final class Sandbox {
 
     private final PrintStream out;
     private EmbeddedMqttBroker broker;
+    private int managementPort;
     private FakeWaldur waldur;
     private FakeSlurm slurm;
     private WaldurOffering offering;
@@ -99,7 +104,7 @@ public final class Sandbox {
         out.println("== Waldur site agent sandbox ==");
         out.println("Everything runs in this process on 127.0.0.1; nothing outside it is contacted.");
         broker = new EmbeddedMqttBroker().start();
-        out.println("  MQTT 5 broker (embedded Artemis)   " + broker.wsUrl());
+        out.println("  MQTT 5 broker (embedded Artemis)   " + broker.wssUrl() + "  (TLS, certificate of its own CA)");
         waldur = FakeWaldur.builder().contract(OpenApiContract.sharedIfPresent()).start();
         out.println("  Waldur simulator                   " + waldur.apiUrl()
                 + (waldur.contract().isAvailable() ? "  (requests checked against the OpenAPI schema)" : ""));
@@ -129,6 +134,14 @@ public final class Sandbox {
                     && subscriptions().consumerRouteIds().contains(routeId) && subscriptions().isConnected(routeId));
         }
         out.println("  agent started; subscribed to " + String.join(", ", OBJECT_TYPES) + " events");
+        String ready = "http://127.0.0.1:" + managementPort + "/observe/health/ready";
+        Exchange health = main.getCamelContext().createProducerTemplate()
+                .request(ready + "?throwExceptionOnFailure=false", e -> e.getIn().setHeader(Exchange.HTTP_METHOD, "GET"));
+        Integer code = health.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (code == null || code != 200) {
+            throw new StepFailed("the agent's readiness check " + ready + " answered " + code + " instead of 200");
+        }
+        out.println("  agent ready: GET " + ready + " -> 200");
 
         out.println();
         out.println("-- 1. A Create order waits for the provider --");
@@ -216,11 +229,12 @@ public final class Sandbox {
                         unit_factor: 61440
                         accounting_type: limit
                         label: RAM
-                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), broker.wsUrl(), slurm.binDir());
+                """.formatted(waldur.apiUrl(), waldur.token(), offering.uuid(), broker.wssUrl(), slurm.binDir());
     }
 
     private void startAgent(Path configFile, Path dataDir) throws Exception {
         Files.createDirectories(dataDir);
+        managementPort = freePort();
         AgentConfig config = ConfigLoader.load(configFile);
         main = new Main();
         AgentLauncher.configure(main, config);
@@ -229,7 +243,12 @@ public final class Sandbox {
                 // the stand-in's bin directory also has `id` and `mkhomedir_helper`
                 "agent.unix.idCommand", slurm.binDir().resolve("id").toString(),
                 "agent.unix.mkhomedirHelper", slurm.binDir().resolve("mkhomedir_helper").toString(),
-                "camel.main.shutdownTimeout", "5");
+                "camel.main.shutdownTimeout", "5",
+                "agent.management.host", "127.0.0.1",
+                "agent.management.port", String.valueOf(managementPort),
+                // TLS as at a site, verified against the broker's own CA
+                "agent.tls.trustStore", broker.trustStore().toString(),
+                "agent.tls.trustStorePassword", broker.trustStorePassword());
         overrides.forEach(main::addOverrideProperty);
         agentThread = new Thread(() -> {
             try {
@@ -244,6 +263,12 @@ public final class Sandbox {
             CamelContext ctx = main.getCamelContext();
             return ctx != null && ctx.isStarted() && ctx.getRoute("event-worker-0") != null;
         });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private SubscriptionManager subscriptions() {

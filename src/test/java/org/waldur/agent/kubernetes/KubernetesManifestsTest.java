@@ -428,9 +428,10 @@ class KubernetesManifestsTest {
 
     /** The image makes the class data sharing archive for its own jar, and the JVM options of all three ways to run it use it. */
     @Test
-    void theImagesArchiveIsTheOneTheJvmOptionsName() {
+    void theImagesArchiveIsTheOneTheJvmOptionsName() throws IOException {
         String archive = "/deployments/waldur-camel-agent.jsa";
         assertThat(containerfile.copies()).containsEntry("bin/create-cds-archive.sh", "/deployments/bin/create-cds-archive.sh");
+        assertThat(Files.readAllLines(ROOT.resolve(".dockerignore"))).as("the build context has the script").contains("!bin/create-cds-archive.sh");
         assertThat(containerfile.all("RUN")).as("the archive is made for the jar the image runs")
                 .contains("sh /deployments/bin/create-cds-archive.sh " + containerfile.jar() + " " + archive)
                 .contains("apt-get install -y --no-install-recommends python3");

@@ -23,6 +23,8 @@ class SandboxTest {
 
         assertThat(exit).as("exit code").isZero();
         // 1. Create order → accounts and order done
+        assertThat(transcript).containsPattern("MQTT 5 broker \\(embedded Artemis\\) +wss://127\\.0\\.0\\.1:\\d+/rmqws  \\(TLS");
+        assertThat(transcript).containsPattern("agent ready: GET http://127\\.0\\.0\\.1:\\d+/observe/health/ready -> 200");
         assertThat(transcript).contains("SLURM $ sacctmgr --parsable2 --noheader --immediate add account hpc_alloc1");
         assertThat(transcript).containsPattern("order [0-9a-f]{32}  Create  done");
         // 2. user_role → association

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes a class data sharing archive (AppCDS) for the agent's jar: the JDK's and the agent's classes,
-# parsed and verified once, mapped at every start. In the benchmark it halves start -> ready and saves
-# about 10 MB of RSS (README, Performance).
+# parsed and verified once, mapped at every start. In the benchmark (2 cores) it takes about a second off
+# start -> ready, for about 6 MB more RSS (README, Performance).
 #
 #   bin/create-cds-archive.sh /opt/waldur/waldur-camel-agent.jar /opt/waldur/waldur-camel-agent.jsa
 #   java -XX:SharedArchiveFile=/opt/waldur/waldur-camel-agent.jsa ... -jar /opt/waldur/waldur-camel-agent.jar ...
@@ -10,9 +10,9 @@
 # java on the PATH), for the jar at the path the agent is started with, and again after either changes.
 # A java that finds the archive does not fit prints a warning and starts without it, only slower.
 # The classes are those a run of the sandbox loads (java -jar ... --sandbox: TLS to the broker, a Create
-# order, a user joining, a pause, a Terminate), without the sandbox's own broker and Waldur simulator (an
-# archive with them costs 10 MB more RSS); it needs python3 (the sandbox's SLURM stand-in), which the
-# agent itself does not.
+# order, a user joining, a pause, a Terminate), without the sandbox's own broker and Waldur simulator,
+# which a site's agent never loads; it needs python3 (the sandbox's SLURM stand-in), which the agent
+# itself does not.
 set -eu
 if [ $# -ne 2 ]; then
     echo "usage: $0 <agent jar> <archive to write>" >&2

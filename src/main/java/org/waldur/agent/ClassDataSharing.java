@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 /**
  * Says at start-up whether the class data sharing archive given with {@code -XX:SharedArchiveFile} is used.
  * java silently starts without an archive that was made for another jar or java, and the only symptom
- * would be a start-up twice as slow.
+ * would be a slower start-up.
  */
 final class ClassDataSharing {
 
@@ -37,6 +37,6 @@ final class ClassDataSharing {
             return null;
         }
         return "Class data sharing archive " + archive + " is not used (missing, or made for another jar or java):"
-                + " start-up is slower. Re-create it with bin/create-cds-archive.sh (README, Performance)";
+                + " start-up is slower. Re-create it with bin/create-cds-archive.sh (README, Deployment)";
     }
 }

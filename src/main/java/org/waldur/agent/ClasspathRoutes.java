@@ -16,7 +16,7 @@ import java.util.zip.ZipFile;
  * <p>
  * A wildcard such as {@code classpath:routes/*.camel.yaml} makes Camel walk the whole jar with a
  * {@code JarInputStream}, inflating every entry of the 40 MB fat jar, twice (routes and modeline):
- * a third of the start-up CPU in the benchmark. Reading the jar's central directory lists the same
+ * a third of the main thread's start-up CPU in the benchmark. Reading the jar's central directory lists the same
  * files in milliseconds.
  */
 final class ClasspathRoutes {

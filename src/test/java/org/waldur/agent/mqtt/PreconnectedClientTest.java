@@ -93,9 +93,23 @@ class PreconnectedClientTest {
     }
 
     @Test
+    void aClosedClientLeavesNoThreadOfItsOwnBehind() throws Exception {
+        PreconnectedClient client = PreconnectedClient.connect(endpoint("threads-1", "agent-secret"));
+        assertThat(threadsNamedAfter("threads-1")).as("Paho names its threads after the client id").isNotEmpty();
+        client.closeQuietly();
+        await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamedAfter("threads-1").isEmpty());
+    }
+
+    private static List<String> threadsNamedAfter(String clientId) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.contains(clientId)).toList();
+    }
+
+    @Test
     void refusedCredentialsFailTheConnectAndLeaveNoClientBehind() {
         assertThatThrownBy(() -> PreconnectedClient.connect(endpoint("refused-1", "wrong-secret")))
                 .isInstanceOf(MqttException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamedAfter("refused-1").isEmpty());
     }
 
     /** The consumer's callback: records payloads and acknowledges each, as the route does when it is done. */

@@ -22,9 +22,10 @@ class SandboxTest {
         System.out.println(transcript);
 
         assertThat(exit).as("exit code").isZero();
-        // 1. Create order → accounts and order done
+        // the agent verifies the broker's certificate and reports ready before the story begins
         assertThat(transcript).containsPattern("MQTT 5 broker \\(embedded Artemis\\) +wss://127\\.0\\.0\\.1:\\d+/rmqws  \\(TLS");
         assertThat(transcript).containsPattern("agent ready: GET http://127\\.0\\.0\\.1:\\d+/observe/health/ready -> 200");
+        // 1. Create order → accounts and order done
         assertThat(transcript).contains("SLURM $ sacctmgr --parsable2 --noheader --immediate add account hpc_alloc1");
         assertThat(transcript).containsPattern("order [0-9a-f]{32}  Create  done");
         // 2. user_role → association

@@ -75,6 +75,7 @@ public final class AgentBeans implements CamelConfiguration {
         registry.bind(WaldurEndpoints.RESPONSE_HEADERS_BEAN, new org.waldur.agent.waldur.WaldurResponseHeaders());
         registry.bind("waldurRequests", new WaldurRequests(endpoints));
         registry.bind("failures", new Failures());
+        registry.bind("managementServerVertxOptions", org.waldur.agent.health.ManagementServerThreads.vertxOptions());
         registry.bind("logContext", new org.waldur.agent.events.LogContext());
         registry.bind("resourceLocks", new org.waldur.agent.events.ResourceLocks());
         // built once: loading a PKCS12 trust store (MAC check with 10 000 PBKDF2 iterations) costs about 0.2 s

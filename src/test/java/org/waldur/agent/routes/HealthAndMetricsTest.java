@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,6 +82,43 @@ class HealthAndMetricsTest {
             assertThat(metric(get(port, "/observe/metrics").body(), "waldur_agent_mqtt_consumer_connected",
                     Map.of("offering", f.offering.uuid(), "object_type", "order"))).isEqualTo(1.0);
         }
+    }
+
+    /**
+     * Probes and scrapes are rare: they are answered by the two worker threads the server is given. With Vert.x's
+     * defaults every probe started a new worker thread until there were 20.
+     */
+    @Test
+    void probesAreAnsweredByTwoWorkerThreads() throws Exception {
+        int port = freePort();
+        long workersBefore = vertxWorkerThreads();
+        try (AgentFixture f = new AgentFixture()) {
+            f.property("agent.management.port", String.valueOf(port));
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            // as a kubelet probes: one after another
+            for (int i = 0; i < 30; i++) {
+                assertThat(get(port, "/observe/health/ready").status()).isEqualTo(200);
+            }
+            // and some at once
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                String path = List.of("/observe/health/live", "/observe/health/ready", "/observe/metrics").get(i % 3);
+                replies.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var reply : replies) {
+                assertThat(reply.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+            assertThat(vertxWorkerThreads() - workersBefore).as("Vert.x worker threads of the management server")
+                    .isBetween(1L, 2L);
+        }
+    }
+
+    private static long vertxWorkerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("vert.x-worker-thread-")).count();
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
@@ -44,23 +45,21 @@ final class ClasspathRoutes {
     static String includePattern(Path location) throws IOException {
         List<String> names;
         if (Files.isDirectory(location)) {
-            Path dir = location.resolve("routes");
-            if (!Files.isDirectory(dir)) {
+            if (!Files.isDirectory(location.resolve("routes"))) {
                 return WILDCARD;
             }
-            try (Stream<Path> files = Files.list(dir)) {
-                names = files.map(f -> "routes/" + f.getFileName()).filter(n -> ROUTE_FILE.matcher(n).matches())
-                        .sorted().collect(Collectors.toList());
+            try (Stream<Path> files = Files.list(location.resolve("routes"))) {
+                names = routeFiles(files.map(f -> "routes/" + f.getFileName()));
             }
         } else {
             try (ZipFile jar = new ZipFile(location.toFile())) {
-                names = jar.stream().map(e -> e.getName()).filter(n -> ROUTE_FILE.matcher(n).matches())
-                        .sorted().collect(Collectors.toList());
+                names = routeFiles(jar.stream().map(ZipEntry::getName));
             }
         }
-        if (names.isEmpty()) {
-            return WILDCARD;
-        }
-        return names.stream().map(n -> "classpath:" + n).collect(Collectors.joining(","));
+        return names.isEmpty() ? WILDCARD : names.stream().map(n -> "classpath:" + n).collect(Collectors.joining(","));
+    }
+
+    private static List<String> routeFiles(Stream<String> paths) {
+        return paths.filter(n -> ROUTE_FILE.matcher(n).matches()).sorted().collect(Collectors.toList());
     }
 }

@@ -1,9 +1,6 @@
 package org.waldur.agent.sandbox;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -234,7 +231,7 @@ public final class Sandbox {
 
     private void startAgent(Path configFile, Path dataDir) throws Exception {
         Files.createDirectories(dataDir);
-        managementPort = freePort();
+        managementPort = FreePorts.onLoopback();
         AgentConfig config = ConfigLoader.load(configFile);
         main = new Main();
         AgentLauncher.configure(main, config);
@@ -263,12 +260,6 @@ public final class Sandbox {
             CamelContext ctx = main.getCamelContext();
             return ctx != null && ctx.isStarted() && ctx.getRoute("event-worker-0") != null;
         });
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private SubscriptionManager subscriptions() {

@@ -1,10 +1,10 @@
 package org.waldur.agent.sandbox.broker;
 
+import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
 import org.waldur.agent.sandbox.waldur.SubscriptionListener;
 import org.waldur.agent.sandbox.waldur.WaldurSubscription;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +48,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     public EmbeddedMqttBroker() throws Exception {
         dir = Files.createTempDirectory("artemis-mqtt");
-        wsPort = freePort();
-        wssPort = freePort();
+        wsPort = FreePorts.onLoopback();
+        wssPort = FreePorts.onLoopback();
         makeCertificates();
         users.addUser(PUBLISHER, PUBLISHER_PASSWORD);
         users.addRole(PUBLISHER, "publisher");
@@ -209,12 +209,6 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -4,18 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.testing.AgentFixture;
 import org.waldur.agent.sandbox.waldur.WaldurOrder;
 import org.waldur.agent.sandbox.waldur.WaldurResource;
@@ -37,7 +40,7 @@ class HealthAndMetricsTest {
 
     @Test
     void livenessIsUpAndReadinessFollowsTheMqttConsumers() throws Exception {
-        int port = freePort();
+        int port = FreePorts.onLoopback();
         try (AgentFixture f = new AgentFixture()) {
             f.property("agent.management.port", String.valueOf(port));
             // the broker is not running yet
@@ -90,26 +93,21 @@ class HealthAndMetricsTest {
      */
     @Test
     void probesAreAnsweredByTwoWorkerThreads() throws Exception {
-        int port = freePort();
+        int port = FreePorts.onLoopback();
         long workersBefore = vertxWorkerThreads();
-        try (AgentFixture f = new AgentFixture()) {
-            f.property("agent.management.port", String.valueOf(port));
-            f.broker.start();
-            f.startAgent();
-            f.awaitConnected();
+        try (AgentFixture f = connectedAgent(port)) {
             // as a kubelet probes: one after another
             for (int i = 0; i < 30; i++) {
                 assertThat(get(port, "/observe/health/ready").status()).isEqualTo(200);
             }
             // and some at once
-            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new java.util.ArrayList<>();
+            List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 String path = List.of("/observe/health/live", "/observe/health/ready", "/observe/metrics").get(i % 3);
-                replies.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+                replies.add(http.sendAsync(request(port, path), HttpResponse.BodyHandlers.ofString()));
             }
             for (var reply : replies) {
-                assertThat(reply.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                assertThat(reply.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             }
             assertThat(vertxWorkerThreads() - workersBefore).as("Vert.x worker threads of the management server")
                     .isBetween(1L, 2L);
@@ -123,12 +121,8 @@ class HealthAndMetricsTest {
 
     @Test
     void metricsCountEventsByOutcomeTheirProcessingTimeAndDeadLetters() throws Exception {
-        int port = freePort();
-        try (AgentFixture f = new AgentFixture()) {
-            f.property("agent.management.port", String.valueOf(port));
-            f.broker.start();
-            f.startAgent();
-            f.awaitConnected();
+        int port = FreePorts.onLoopback();
+        try (AgentFixture f = connectedAgent(port)) {
             Map<String, String> processed = Map.of("object_type", "order", "outcome", "processed", "source", "mqtt");
             Map<String, String> order = Map.of("object_type", "order");
             String before = await("metrics served").atMost(WAIT).ignoreExceptions()
@@ -215,14 +209,26 @@ class HealthAndMetricsTest {
     }
 
     private Reply get(int port, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request(port, path), HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private static HttpRequest request(int port, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).GET().build();
+    }
+
+    /** The agent with its management server on {@code port}, the broker up and the consumer connected. */
+    private static AgentFixture connectedAgent(int port) throws Exception {
+        AgentFixture f = new AgentFixture();
+        try {
+            f.property("agent.management.port", String.valueOf(port));
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            return f;
+        } catch (Exception | AssertionError e) {
+            f.close();
+            throw e;
         }
     }
 }

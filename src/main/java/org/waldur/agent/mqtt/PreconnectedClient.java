@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Persistence;
@@ -63,7 +64,15 @@ final class PreconnectedClient extends MqttClient {
         PahoMqtt5Configuration configuration = endpoint.getConfiguration();
         PreconnectedClient client = new PreconnectedClient(configuration.getBrokerUrl(), configuration.getClientId(), configuration);
         try {
-            client.connect(connectionOptions(endpoint));
+            MqttConnectionOptions options = connectionOptions(endpoint);
+            // Paho bounds only the TCP and TLS handshakes by the connection timeout and waits for the CONNACK for
+            // ever: a broker (or a proxy before it) that accepts and never answers held a subscription thread and
+            // left its consumer down for good. Bounded, the connect fails and subscribe() retries with backoff.
+            // The same bound then applies to the consumer's SUBSCRIBE, for the same reason.
+            if (options.getConnectionTimeout() > 0) {
+                client.setTimeToWait(TimeUnit.SECONDS.toMillis(options.getConnectionTimeout()));
+            }
+            client.connect(options);
             return client;
         } catch (Exception e) {
             client.closeQuietly();
@@ -118,6 +127,9 @@ final class PreconnectedClient extends MqttClient {
         try {
             if (isConnected()) {
                 disconnect();
+            } else {
+                // a connect that timed out is still in progress, and close() refuses such a client
+                disconnectForcibly(0, 0, false);
             }
         } catch (Exception ignored) {
             // already gone

@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
@@ -110,6 +116,26 @@ class PreconnectedClientTest {
         assertThatThrownBy(() -> PreconnectedClient.connect(endpoint("refused-1", "wrong-secret")))
                 .isInstanceOf(MqttException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamedAfter("refused-1").isEmpty());
+    }
+
+    @Test
+    void aBrokerThatAcceptsTheConnectionButNeverAnswersFailsTheConnectAfterTheConnectionTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            PahoMqtt5Endpoint endpoint = context.getEndpoint("paho-mqtt5:" + TOPIC + "?brokerUrl=tcp://127.0.0.1:"
+                    + silent.getLocalPort() + "&clientId=silent-1&userName=agent&password=RAW(agent-secret)"
+                    + "&connectionTimeout=1&automaticReconnect=false", PahoMqtt5Endpoint.class);
+            // without a bound Paho waits for the CONNACK for ever and the subscription thread with it
+            CompletableFuture<PreconnectedClient> connect = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return PreconnectedClient.connect(endpoint);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            assertThatThrownBy(() -> connect.get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasRootCauseInstanceOf(MqttException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamedAfter("silent-1").isEmpty());
+        }
     }
 
     /** The consumer's callback: records payloads and acknowledges each, as the route does when it is done. */

@@ -3,8 +3,6 @@ package org.waldur.agent.bench;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +39,7 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.slurm.FakeSlurm;
 import org.waldur.agent.sandbox.waldur.BenchContracts;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
@@ -1079,10 +1078,7 @@ public final class Benchmark {
         }
 
         static Agent start(Path dir, Path config, Map<String, String> env, List<String> options) throws IOException {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                port = s.getLocalPort();
-            }
+            int port = FreePorts.onLoopback();
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(options);

@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
 import org.waldur.agent.sandbox.waldur.WaldurCustomer;
 import org.waldur.agent.sandbox.waldur.WaldurOffering;
@@ -76,7 +75,7 @@ final class FaultSite implements AutoCloseable {
         work = Files.createTempDirectory("agent-faults-" + prefix);
         callLog = work.resolve("slurm-calls.log");
         Path bin = writeWrapper(work.resolve("slurm-bin"), callLog);
-        managementPort = freePort();
+        managementPort = FreePorts.onLoopback();
         config = work.resolve("waldur-site-agent-config.yaml");
         Files.writeString(config, OrderSiteConfig.yaml("Fault injection offering", waldur, offering, broker.wssUrl(), prefix, bin.toString()));
     }
@@ -296,12 +295,6 @@ final class FaultSite implements AutoCloseable {
             Files.createSymbolicLink(bin.resolve(program), script.getFileName());
         }
         return bin;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.waldur.WaldurOrder;
 
 /**
@@ -61,10 +61,7 @@ class LiveReloadSystemIT {
         Files.writeString(access, "monitor readonly\noperator readwrite\n");
         // the JVM refuses a password file that others can read
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.onLoopback();
         jmxUrl = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
         monitorCredentials = Map.of(JMXConnector.CREDENTIALS, new String[] {"monitor", "monitor-secret"});
 

@@ -76,6 +76,14 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         server = new EmbeddedActiveMQ().setConfiguration(cfg)
                 .setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
         server.start();
+        // a listener Artemis cannot bind fails its activation, yet start() returns and only a log line tells;
+        // a test would then wait in vain for the agent to connect
+        if (!server.getActiveMQServer().isActive()) {
+            server.stop();
+            server = null;
+            throw new IllegalStateException("the embedded MQTT broker could not start: are 127.0.0.1 ports "
+                    + wsPort + " and " + wssPort + " taken by another process? (its log has the cause)");
+        }
         return this;
     }
 

@@ -1,5 +1,6 @@
 package org.waldur.agent.testing.broker;
 
+import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
 import org.waldur.agent.sandbox.waldur.SubscriptionListener;
 import org.waldur.agent.sandbox.waldur.WaldurSubscription;
@@ -12,7 +13,6 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -382,17 +382,13 @@ public final class MosquittoBroker implements AutoCloseable {
     // ------------------------------------------------------------------ start internals
 
     private void pickPorts() {
-        try (ServerSocket a = freePort(); ServerSocket b = freePort(); ServerSocket c = freePort()) {
-            tcpPort = a.getLocalPort();
-            wsPort = b.getLocalPort();
-            wssPort = c.getLocalPort();
+        try {
+            tcpPort = FreePorts.onLoopback();
+            wsPort = FreePorts.onLoopback();
+            wssPort = FreePorts.onLoopback();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static ServerSocket freePort() throws IOException {
-        return new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     }
 
     private void writeConfig() {

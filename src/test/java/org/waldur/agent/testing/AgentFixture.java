@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 import org.waldur.agent.sandbox.broker.EmbeddedMqttBroker;
 import org.waldur.agent.sandbox.slurm.FakeSlurm;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
@@ -178,8 +179,16 @@ public final class AgentFixture implements AutoCloseable {
     private void awaitConnectedRoute(String routeId, String what) {
         // startAgent() returns once the first worker route exists, a moment before the subscription manager is
         // started; until then isConnected() would fail, and a consumer exists only after it
-        await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> agent.subscriptions().consumerRouteIds().contains(routeId) && agent.isConnected(routeId));
+        try {
+            await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> agent.subscriptions().consumerRouteIds().contains(routeId) && agent.isConnected(routeId));
+        } catch (ConditionTimeoutException e) {
+            // what a failure on a CI machine leaves to go on: why the last attempt failed, and where the threads are
+            throw new AssertionError(what + " within 30 s: consumer " + routeId + " started "
+                    + agent.subscriptions().consumerRouteIds().contains(routeId) + ", last error "
+                    + agent.subscriptions().lastError(routeId).map(Throwable::toString).orElse("none")
+                    + "\n" + ThreadDump.of(t -> !t.getName().startsWith("surefire")), e);
+        }
     }
 
     /** A resource of the test project with limits cpu and mem in Waldur units. */

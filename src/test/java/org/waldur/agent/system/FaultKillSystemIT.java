@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,8 +87,16 @@ class FaultKillSystemIT {
             Map<String, Integer> transactions = site.addAccountTransactions();
             assertThat(transactions).as("'Add Accounts' transactions in slurmdbd per account")
                     .hasSize(n + 2).allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
-            assertThat(site.successfulAccountAdds()).as("successful sacctmgr add account runs per account")
-                    .hasSize(n + 2).allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
+            Map<String, Integer> successful = site.successfulAccountAdds();
+            assertThat(successful).as("successful sacctmgr add account runs per account")
+                    .allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
+            // The kill can catch an add in flight: slurmdbd has the account (above), but its sacctmgr dies of
+            // SIGPIPE writing to the dead agent; the restarted agent finds the account and does not add it again.
+            // Writes run one at a time, so at most one.
+            Set<String> withoutSuccessfulRun = new TreeSet<>(transactions.keySet());
+            withoutSuccessfulRun.removeAll(successful.keySet());
+            assertThat(withoutSuccessfulRun).as("accounts without a successful add run: only one the kill interrupted")
+                    .hasSizeLessThanOrEqualTo(1).isSubsetOf(site.interruptedAccountAdds());
             assertThat(site.deadLetters()).as("dead letters").isEmpty();
 
             System.out.printf("FAULTS kill -9: %d orders, killed after %d ms with %d done; all %d done %d ms after the"

@@ -18,7 +18,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
@@ -246,6 +248,20 @@ final class FaultSite implements AutoCloseable {
             }
         }
         return adds;
+    }
+
+    /**
+     * Accounts of {@code sacctmgr add account} runs that did not finish on their own: no exit code recorded, or
+     * killed by a signal (128 + n; SIGPIPE when the agent that reads their output was killed).
+     */
+    Set<String> interruptedAccountAdds() throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (SlurmCall c : slurmCalls()) {
+            if (c.isAddAccount() && (c.exitCode() == null || c.exitCode() >= 128)) {
+                names.add(c.accountArgument());
+            }
+        }
+        return names;
     }
 
     /** slurmdbd's own record: how often each of this class's accounts was added ({@code sacctmgr list transactions}). */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.component.exec.ExecBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -465,6 +466,24 @@ public final class SlurmGateway {
 
     public boolean isEmpty(Object map) {
         return !(map instanceof Map<?, ?> m) || m.isEmpty();
+    }
+
+    // --- running a command -----------------------------------------------------------------------
+
+    /**
+     * First step of the slurm-command route: the {@link SlurmCommand} in the body becomes variable
+     * {@code slurmCommand}, its arguments camel-exec's header, and what the route decides on plain variables
+     * ({@code slurmExecutable}, {@code slurmWrite}, {@code slurmDryRun}). A bean step, not simple expressions
+     * such as {@code ${variable.slurmCommand.executable}}: each of those copies the exchange with all its
+     * variables to call one getter, several times per command.
+     */
+    public void prepare(Exchange exchange) throws InvalidPayloadException {
+        SlurmCommand command = exchange.getMessage().getMandatoryBody(SlurmCommand.class);
+        exchange.setVariable("slurmCommand", command);
+        exchange.setVariable("slurmExecutable", command.getExecutable());
+        exchange.setVariable("slurmWrite", command.isAccountingWrite());
+        exchange.setVariable("slurmDryRun", isDryRun(exchange.getMessage().getHeader("WaldurOffering", String.class)));
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, command.getArgs());
     }
 
     // --- dry run -------------------------------------------------------------------------------

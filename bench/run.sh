@@ -1,5 +1,5 @@
 #!/bin/sh
-# The benchmark of issue 5: builds the agent jar when it is missing, compiles the stub SLURM client and the
+# The benchmark of issue 5: builds the agent jar when it is missing or stale, compiles the stub SLURM client and the
 # harness, then runs src/test/java/org/waldur/agent/bench/Benchmark.java, which writes bench/results.md and
 # bench/latency.png. Needs mosquitto, gcc, and root for the real slurmdbd part (skipped otherwise).
 # Options go to the harness as -D flags, e.g.
@@ -7,7 +7,8 @@
 # Without -Dbench.agentJvmOpts the agent gets the image's options (Containerfile JAVA_OPTS) with the archive.
 set -eu
 cd "$(dirname "$0")/.."
-if [ ! -f target/waldur-camel-agent.jar ]; then
+# (re)built when missing or older than what goes into it, so a run never measures a stale jar
+if [ ! -f target/waldur-camel-agent.jar ] || [ -n "$(find pom.xml application.properties routes src/main -newer target/waldur-camel-agent.jar -print | head -n 1)" ]; then
     ./mvnw -B -ntp -q package -DskipTests
 fi
 ./mvnw -B -ntp -q test-compile

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * One SLURM program run: the executable and its arguments as a List, handed to camel-exec as such,
- * so no shell ever parses them. Getters, because the YAML routes read them with simple expressions.
+ * so no shell ever parses them.
  */
 public final class SlurmCommand {
 

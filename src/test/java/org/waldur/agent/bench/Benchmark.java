@@ -350,10 +350,7 @@ public final class Benchmark {
                     WaldurProject p = waldur.addProject(c, "Project " + num, "p" + num);
                     project[0] = p;
                     WaldurOffering off = offs.get(idx % offs.size());
-                    WaldurResource res = waldur.newResource(off, p).name("Alloc " + num).slug("a" + num)
-                            .limit("cpu", 10).limit("mem", 10).create();
-                    WaldurOrder o = waldur.newOrder(res).type("Create").state("pending-provider").create();
-                    return new Object[] {o, topics.get(off.uuid()), idx};
+                    return createOrder(waldur, off, p, idx, topics.get(off.uuid()));
                 };
                 if (sequential) {
                     log("  latency: " + warmupN + " warm-up + " + latencyN + " orders, one at a time");
@@ -401,12 +398,7 @@ public final class Benchmark {
                     WaldurProject p = waldur.addProject(c, "Big Project", "pbig");
                     List<Object[]> inProject = new ArrayList<>();
                     for (int i = 0; i < projectBurstN; i++) {
-                        int idx = next[0]++;
-                        String num = String.format(Locale.ROOT, "%06d", idx);
-                        WaldurResource res = waldur.newResource(offs.get(0), p).name("Alloc " + num).slug("a" + num)
-                                .limit("cpu", 10).limit("mem", 10).create();
-                        WaldurOrder o = waldur.newOrder(res).type("Create").state("pending-provider").create();
-                        inProject.add(new Object[] {o, topics.get(offs.get(0).uuid()), idx});
+                        inProject.add(createOrder(waldur, offs.get(0), p, next[0]++, topics.get(offs.get(0).uuid())));
                     }
                     long offset = Files.size(stubLog);
                     Map<String, Object> pb = burst(a, waldur, stubLog, inProject);
@@ -421,6 +413,15 @@ public final class Benchmark {
             }
         }
         return r;
+    }
+
+    /** A pending Create order for a new allocation {@code a<idx>} in {@code project}: {order, its topic, idx}. */
+    private static Object[] createOrder(FakeWaldur waldur, WaldurOffering offering, WaldurProject project, int idx, String topic) {
+        String num = String.format(Locale.ROOT, "%06d", idx);
+        WaldurResource res = waldur.newResource(offering, project).name("Alloc " + num).slug("a" + num)
+                .limit("cpu", 10).limit("mem", 10).create();
+        WaldurOrder o = waldur.newOrder(res).type("Create").state("pending-provider").create();
+        return new Object[] {o, topic, idx};
     }
 
     /**
@@ -980,14 +981,7 @@ public final class Benchmark {
     /** Lines per order in the stub log from {@code offset}, by the order number in its allocation account's name. */
     private static int commandsPerOrder(Path log, long offset, int orders) throws IOException {
         Map<String, Integer> perOrder = new TreeMap<>();
-        List<String> lines = new ArrayList<>();
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            f.seek(offset);
-            for (String line = f.readLine(); line != null; line = f.readLine()) {
-                lines.add(line);
-            }
-        }
-        for (String line : lines) {
+        for (String line : linesFrom(log, offset)) {
             Matcher m = FIRST_ACCOUNT.matcher(line);
             if (m.find()) {
                 perOrder.merge(m.group(1), 1, Integer::sum);
@@ -1000,17 +994,25 @@ public final class Benchmark {
 
     private static Map<Integer, Long> firstLinePerOrder(Path log, long offset) throws IOException {
         Map<Integer, Long> first = new HashMap<>();
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            f.seek(offset);
-            String line;
-            while ((line = f.readLine()) != null) {
-                Matcher m = FIRST_ACCOUNT.matcher(line);
-                if (m.find()) {
-                    first.putIfAbsent(Integer.parseInt(m.group(1)), Long.parseLong(line.substring(0, line.indexOf(' '))));
-                }
+        for (String line : linesFrom(log, offset)) {
+            Matcher m = FIRST_ACCOUNT.matcher(line);
+            if (m.find()) {
+                first.putIfAbsent(Integer.parseInt(m.group(1)), Long.parseLong(line.substring(0, line.indexOf(' '))));
             }
         }
         return first;
+    }
+
+    /** The stub log's lines from byte {@code offset} on (where a phase began). */
+    private static List<String> linesFrom(Path log, long offset) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            f.seek(offset);
+            for (String line = f.readLine(); line != null; line = f.readLine()) {
+                lines.add(line);
+            }
+        }
+        return lines;
     }
 
     private static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.waldur.agent.sandbox.FreePorts;
 import org.waldur.agent.sandbox.waldur.FakeWaldur;
@@ -241,13 +241,7 @@ final class FaultSite implements AutoCloseable {
 
     /** Successful {@code sacctmgr add account} runs per account name. */
     Map<String, Integer> successfulAccountAdds() throws IOException {
-        Map<String, Integer> adds = new TreeMap<>();
-        for (SlurmCall c : slurmCalls()) {
-            if (c.isAddAccount() && Integer.valueOf(0).equals(c.exitCode())) {
-                adds.merge(c.accountArgument(), 1, Integer::sum);
-            }
-        }
-        return adds;
+        return accountAdds(rc -> rc != null && rc == 0);
     }
 
     /**
@@ -255,13 +249,18 @@ final class FaultSite implements AutoCloseable {
      * killed by a signal (128 + n; SIGPIPE when the agent that reads their output was killed).
      */
     Set<String> interruptedAccountAdds() throws IOException {
-        Set<String> names = new TreeSet<>();
+        return accountAdds(rc -> rc == null || rc >= 128).keySet();
+    }
+
+    /** {@code sacctmgr add account} runs per account name, of those whose exit code (null: none recorded) matches. */
+    private Map<String, Integer> accountAdds(Predicate<Integer> exitCode) throws IOException {
+        Map<String, Integer> adds = new TreeMap<>();
         for (SlurmCall c : slurmCalls()) {
-            if (c.isAddAccount() && (c.exitCode() == null || c.exitCode() >= 128)) {
-                names.add(c.accountArgument());
+            if (c.isAddAccount() && exitCode.test(c.exitCode())) {
+                adds.merge(c.accountArgument(), 1, Integer::sum);
             }
         }
-        return names;
+        return adds;
     }
 
     /** slurmdbd's own record: how often each of this class's accounts was added ({@code sacctmgr list transactions}). */

@@ -9,12 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Consumer;
 import org.apache.camel.spi.PropertiesComponent;
@@ -54,6 +56,8 @@ public final class SubscriptionManager {
     private final Map<String, ConsumerState> consumers = new ConcurrentHashMap<>();
     private final Map<String, Throwable> lastErrors = new ConcurrentHashMap<>();
     private final java.util.Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    /** Released once every route (and every event worker) runs: consumers deliver messages only after that. */
+    private final CountDownLatch routesStarted = new CountDownLatch(1);
     private volatile CamelContext context;
     private volatile boolean stopping;
     private volatile boolean paused;
@@ -86,7 +90,16 @@ public final class SubscriptionManager {
         }
     }
 
-    public void start(CamelContext camelContext) {
+    /**
+     * Begins subscribing: Waldur's subscriptions, the consumer routes and their MQTT connects. Called as soon as
+     * the {@code waldur-call} route runs, while the other routes are still starting, because a connect mostly
+     * waits (0.3-0.6 s, see PreconnectedClient) and this wait then overlaps the rest of the start-up; and again
+     * after start-up (a no-op by then). Consumers start taking messages only after {@link #routesStarted()}.
+     */
+    public synchronized void start(CamelContext camelContext) {
+        if (executor != null) {
+            return;
+        }
         this.context = camelContext;
         this.producer = camelContext.createProducerTemplate();
         PropertiesComponent props = camelContext.getPropertiesComponent();
@@ -112,6 +125,11 @@ public final class SubscriptionManager {
         }
         executor.scheduleWithFixedDelay(this::watchdog, watchdogPeriod, watchdogPeriod, TimeUnit.MILLISECONDS);
         executor.scheduleWithFixedDelay(this::reconnectCheck, reconnectCheckPeriod, reconnectCheckPeriod, TimeUnit.MILLISECONDS);
+    }
+
+    /** Every route runs, the event workers too: consumers may now take messages. */
+    public void routesStarted() {
+        routesStarted.countDown();
     }
 
     /**
@@ -357,6 +375,7 @@ public final class SubscriptionManager {
             client = PreconnectedClient.connect(consumer.getEndpoint());
             consumer.setClient(client);
             consumers.put(routeId, new ConsumerState(offering, type, subscription));
+            awaitRoutesStarted();
             context.getRouteController().startRoute(routeId);
             ConsumerState state = consumers.get(routeId);
             if (state != null) {
@@ -379,6 +398,15 @@ public final class SubscriptionManager {
         LOG.info("{}: consumer {} listens on {}", offering, routeId, offering.effectiveBrokerUrl());
         if (subscribed.add(routeId)) {
             afterFirstSubscribe(offering, type);
+        }
+    }
+
+    /** Until then a connected client keeps what the broker sends (PreconnectedClient) and acknowledges nothing. */
+    private void awaitRoutesStarted() throws InterruptedException {
+        while (!routesStarted.await(1, TimeUnit.SECONDS)) {
+            if (stopping) {
+                throw new IllegalStateException("the agent stopped before its routes had started");
+            }
         }
     }
 
@@ -531,7 +559,9 @@ public final class SubscriptionManager {
             return false;
         }
         Route route = ctx.getRoute(routeId);
-        if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho) {
+        // a consumer connected before the routes had started is not subscribed yet
+        ServiceStatus status = ctx.getRouteController().getRouteStatus(routeId);
+        if (route != null && status != null && status.isStarted() && route.getConsumer() instanceof PahoMqtt5Consumer paho) {
             return paho.getClient() != null && paho.getClient().isConnected();
         }
         return false;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -61,6 +62,41 @@ class SubscriptionLifecycleTest {
             assertThat(f.waldur.subscriptions()).hasSize(1);
             assertThat(f.waldur.count("POST", "/api/event-subscriptions/")).isEqualTo(1);
             assertThat(f.waldur.count("GET", "/api/event-subscriptions/" + subscription + "/")).isEqualTo(1);
+            assertThat(f.waldur.contractViolations()).isEmpty();
+        }
+    }
+
+    @Test
+    void consumersConnectWhileTheAgentStartsAndTakeMessagesOnlyOnceEverythingRuns() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            String topic = f.orderTopic();
+            String clientId = "waldur-camel-agent-" + f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            f.stopAgent();
+            WaldurResource resource = f.resource("Early", "early", 1, 1);
+            WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+            f.broker.publish(topic, "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
+
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                f.restartAgentHeld(release);
+                // the connect (the slow part of a consumer's start) does not wait for the end of the start-up ...
+                await().atMost(WAIT).until(() -> f.broker.isConnected(clientId));
+                // ... but the message the broker kept is neither processed nor acknowledged before the workers run,
+                // and the agent is not ready
+                assertThat(f.agent().isConnected(f.orderRouteId())).isFalse();
+                assertThat(f.agent().context().getRouteController().getRouteStatus(f.orderRouteId()).isStarted()).isFalse();
+                assertThat(f.waldur.count("GET", "/api/marketplace-orders/" + order.uuid() + "/")).isZero();
+                assertThat(f.broker.heldMessages(clientId)).isEqualTo(1);
+            } finally {
+                release.countDown();
+            }
+
+            await().atMost(WAIT).until(() -> f.waldur.order(order.uuid()).state().equals("done"));
+            assertThat(f.agent().isConnected(f.orderRouteId())).isTrue();
+            await().atMost(WAIT).until(() -> f.broker.heldMessages(clientId) == 0);
             assertThat(f.waldur.contractViolations()).isEmpty();
         }
     }

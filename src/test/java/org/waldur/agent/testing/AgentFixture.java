@@ -127,6 +127,13 @@ public final class AgentFixture implements AutoCloseable {
         return agent;
     }
 
+    /** Restarts the agent (after {@link #stopAgent()}) with its start-up held, see {@link AgentRunner#startHeld}. */
+    public AgentRunner restartAgentHeld(java.util.concurrent.CountDownLatch release) throws Exception {
+        agent = AgentRunner.startHeld(configYaml(), overrides, agent.dataDir(), release);
+        runners.add(agent);
+        return agent;
+    }
+
     public AgentRunner agent() {
         return agent;
     }

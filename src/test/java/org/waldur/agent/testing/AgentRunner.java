@@ -5,9 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListener;
+import org.apache.camel.main.MainListenerSupport;
 import org.awaitility.Awaitility;
 import org.waldur.agent.AgentLauncher;
 import org.waldur.agent.config.AgentConfig;
@@ -25,8 +29,12 @@ public final class AgentRunner implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Path dataDir;
 
-    private AgentRunner(AgentConfig config, Path dataDir, Map<String, String> overrides) {
+    private AgentRunner(AgentConfig config, Path dataDir, Map<String, String> overrides, MainListener first) {
         this.dataDir = dataDir;
+        if (first != null) {
+            // before the agent's own listener, so its afterStart runs first
+            main.addMainListener(first);
+        }
         AgentLauncher.configure(main, config);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("agent.dataDir", dataDir.toString());
@@ -64,10 +72,7 @@ public final class AgentRunner implements AutoCloseable {
 
     /** As {@link #start(String, Map)}, keeping state in {@code dataDir} (a restart passes the same one). */
     public static AgentRunner start(String configYaml, Map<String, String> overrides, Path dataDir) throws Exception {
-        Files.createDirectories(dataDir);
-        Path configFile = dataDir.resolveSibling("config.yaml");
-        Files.writeString(configFile, configYaml);
-        AgentRunner runner = new AgentRunner(ConfigLoader.load(configFile), dataDir, overrides);
+        AgentRunner runner = create(configYaml, overrides, dataDir, null);
         runner.thread.start();
         Awaitility.await("agent started").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             if (runner.failure.get() != null) {
@@ -77,6 +82,43 @@ public final class AgentRunner implements AutoCloseable {
             return ctx != null && ctx.isStarted() && ctx.getRoute("event-worker-0") != null;
         });
         return runner;
+    }
+
+    /**
+     * Starts the agent but holds its start-up at the end: Camel and every route defined in {@code routes/} have
+     * started, the event workers and the consumers' message delivery not yet (the agent's own afterStart waits
+     * until {@code release} is counted down). Returns once the start-up is held there.
+     */
+    public static AgentRunner startHeld(String configYaml, Map<String, String> overrides, Path dataDir, CountDownLatch release)
+            throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        AgentRunner runner = create(configYaml, overrides, dataDir, new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport main) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        runner.thread.start();
+        Awaitility.await("agent start-up held").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (runner.failure.get() != null) {
+                throw new IllegalStateException("agent failed to start", runner.failure.get());
+            }
+            return held.getCount() == 0;
+        });
+        return runner;
+    }
+
+    private static AgentRunner create(String configYaml, Map<String, String> overrides, Path dataDir, MainListener first)
+            throws Exception {
+        Files.createDirectories(dataDir);
+        Path configFile = dataDir.resolveSibling("config.yaml");
+        Files.writeString(configFile, configYaml);
+        return new AgentRunner(ConfigLoader.load(configFile), dataDir, overrides, first);
     }
 
     public CamelContext context() {

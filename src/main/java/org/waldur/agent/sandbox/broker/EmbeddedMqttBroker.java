@@ -163,6 +163,15 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 .sum();
     }
 
+    /** Whether a client with this MQTT client id is connected now. */
+    public synchronized boolean isConnected(String clientId) {
+        if (server == null) {
+            throw new IllegalStateException("broker not running");
+        }
+        return server.getActiveMQServer().getRemotingService().getConnections().stream()
+                .anyMatch(c -> clientId.equals(c.getClientID()));
+    }
+
     /**
      * Keeps this broker's users in step with the simulator's event subscriptions, as Waldur provisions RabbitMQ:
      * user {@code <user_uuid>:<subscription_uuid>}, password the API token, reading only its subscription's topics.

@@ -361,7 +361,7 @@ public final class Benchmark {
                         WaldurOrder order = (WaldurOrder) o[0];
                         long offset = Files.size(stubLog);
                         long t0 = nowNanos();
-                        publish((String) o[1], orderPayload(order));
+                        broker.publish((String) o[1], orderPayload(order), 1);
                         boolean ok = await(Duration.ofSeconds(30), () -> "done".equals(waldur.order(order.uuid()).state()));
                         if (!ok) {
                             throw new IllegalStateException("order " + order.uuid() + " not done: " + waldur.order(order.uuid()).state()
@@ -464,7 +464,7 @@ public final class Benchmark {
                 await(Duration.ofSeconds(60), () -> p - doneCalls.get() < WINDOW);
             }
             publishedAt.put((Integer) o[2], nowNanos());
-            publish((String) o[1], orderPayload((WaldurOrder) o[0]));
+            broker.publish((String) o[1], orderPayload((WaldurOrder) o[0]), 1);
             published++;
         }
         long tPublished = nowNanos();
@@ -655,7 +655,7 @@ public final class Benchmark {
                 waldur.resetRequests();
                 long start = nowNanos();
                 for (WaldurOrder o : orders) {
-                    publish(topic, orderPayload(o));
+                    broker.publish(topic, orderPayload(o), 1);
                 }
                 Set<String> uuids = orders.stream().map(WaldurOrder::uuid).collect(Collectors.toSet());
                 boolean ok = await(Duration.ofSeconds(300), () -> waldur.orders().stream()
@@ -938,22 +938,6 @@ public final class Benchmark {
                 .filter(x -> x.description().contains("offering " + name + ", observable") && x.objectTypes().contains(type))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no " + type + " subscription for " + name));
         return "subscription/" + s.uuid() + "/offering/" + offering.uuid() + "/" + type;
-    }
-
-    /** QoS 1 publish as Waldur; Paho's "too many publishes in progress" (its in-flight window, released a moment after the PUBACK) is retried. */
-    private void publish(String topic, String payload) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                broker.publish(topic, payload, 1);
-                return;
-            } catch (IllegalStateException e) {
-                if (!String.valueOf(e.getMessage()).contains("32202") || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(1);
-            }
-        }
     }
 
     private static String orderPayload(WaldurOrder o) {

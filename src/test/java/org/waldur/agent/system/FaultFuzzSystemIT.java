@@ -106,7 +106,7 @@ class FaultFuzzSystemIT {
             long t0 = System.nanoTime();
             String topic = site.orderTopic();
             for (Message m : messages) {
-                publish(topic, m.bytes());
+                site.broker.publish(topic, m.bytes(), 1);
             }
             long publishMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             Path deadLetterFile = site.work.resolve("data/dead-letter.jsonl");
@@ -191,25 +191,6 @@ class FaultFuzzSystemIT {
                     badCount, valid.size(), HOSTILE_SLUGS.size(), bytes / 1e6, publishMs, processedMs, calls.size());
         } finally {
             agent.close();
-        }
-    }
-
-    /**
-     * Publishes and waits for the broker's PUBACK. The test's Paho publisher sometimes still counts a completed
-     * QoS 1 publish as in flight ("Too many publishes in progress") when publishing back to back; it is
-     * retried after a pause, which never loses or repeats a message (the broker did not take it).
-     */
-    private void publish(String topic, byte[] payload) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                site.broker.publish(topic, payload, 1);
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt >= 100 || !String.valueOf(e.getMessage()).contains("Too many publishes in progress")) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
         }
     }
 

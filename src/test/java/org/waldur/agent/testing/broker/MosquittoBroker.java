@@ -84,6 +84,8 @@ public final class MosquittoBroker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
+    /** Paho's reason code for "Too many publishes in progress" (MqttClientException.REASON_CODE_MAX_INFLIGHT). */
+    private static final int PAHO_MAX_INFLIGHT = 32202;
     private static final int PORT_ATTEMPTS = 3;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -287,7 +289,13 @@ public final class MosquittoBroker implements AutoCloseable {
         controlIgnoring("Role not found", List.of(Map.of("command", "deleteRole", "rolename", subscriberRole(username))));
     }
 
-    /** Publishes as the built-in publisher over the TCP listener and waits for the broker's acknowledgement (QoS > 0). */
+    /**
+     * Publishes as the built-in publisher over the TCP listener and waits for the broker's acknowledgement (QoS > 0).
+     *
+     * <p>Paho counts a QoS 1 publish as in flight a moment after its token completed with the PUBACK, so back-to-back
+     * publishes sometimes meet its in-flight window ("Too many publishes in progress"). Paho refuses those before
+     * sending anything, so they are retried for up to {@code CONTROL_TIMEOUT}; nothing is lost or sent twice.
+     */
     public void publish(String topic, byte[] payload, int qos) {
         MqttAsyncClient client;
         synchronized (this) {
@@ -297,7 +305,7 @@ public final class MosquittoBroker implements AutoCloseable {
             throw new IllegalStateException("broker is not running");
         }
         try {
-            IMqttToken token = client.publish(topic, payload, qos, false);
+            IMqttToken token = publishWithinWindow(client, topic, payload, qos);
             token.waitForCompletion(CONTROL_TIMEOUT.toMillis());
             int[] codes = token.getReasonCodes();
             // 0x10 "no matching subscribers" is a success; 0x80+ is a refusal such as not authorised.
@@ -307,6 +315,25 @@ public final class MosquittoBroker implements AutoCloseable {
             }
         } catch (MqttException e) {
             throw new IllegalStateException("PUBLISH to " + topic + " failed: " + e, e);
+        }
+    }
+
+    private static IMqttToken publishWithinWindow(MqttAsyncClient client, String topic, byte[] payload, int qos) throws MqttException {
+        long deadline = System.nanoTime() + CONTROL_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return client.publish(topic, payload, qos, false);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != PAHO_MAX_INFLIGHT || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while publishing to " + topic, e);
+            }
         }
     }
 

@@ -34,7 +34,7 @@ final class AgentStartup extends MainListenerSupport {
     private static final long STOP_FLOOR_MILLIS = TimeUnit.SECONDS.toMillis(5);
 
     /** The route through which the subscription manager talks to Waldur (routes/70-waldur-api.camel.yaml). */
-    static final String WALDUR_ROUTE = "waldur-call";
+    private static final String WALDUR_ROUTE = "waldur-call";
 
     /**
      * Subscribing starts as soon as the Waldur route runs ({@code startupOrder} 1), so the MQTT connects, which

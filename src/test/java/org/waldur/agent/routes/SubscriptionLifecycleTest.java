@@ -44,17 +44,9 @@ class SubscriptionLifecycleTest {
     @Test
     void aRestartReusesTheSubscriptionAndGetsWhatWasPublishedMeanwhile() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
-            f.broker.start();
-            f.startAgent();
-            f.awaitConnected();
-            String topic = f.orderTopic();
-            String subscription = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
-            f.stopAgent();
-
-            // published while the agent is away: kept by the broker in the persistent session
-            WaldurResource resource = f.resource("While away", "away", 1, 1);
-            WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
-            f.broker.publish(topic, "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
+            Away away = orderPublishedWhileAway(f, "away");
+            String subscription = away.subscription();
+            WaldurOrder order = away.order();
             f.startAgent();
 
             await().atMost(WAIT).until(() -> f.waldur.order(order.uuid()).state().equals("done"));
@@ -69,15 +61,9 @@ class SubscriptionLifecycleTest {
     @Test
     void consumersConnectWhileTheAgentStartsAndTakeMessagesOnlyOnceEverythingRuns() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
-            f.broker.start();
-            f.startAgent();
-            f.awaitConnected();
-            String topic = f.orderTopic();
-            String clientId = "waldur-camel-agent-" + f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
-            f.stopAgent();
-            WaldurResource resource = f.resource("Early", "early", 1, 1);
-            WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
-            f.broker.publish(topic, "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
+            Away away = orderPublishedWhileAway(f, "early");
+            String clientId = "waldur-camel-agent-" + away.subscription();
+            WaldurOrder order = away.order();
 
             CountDownLatch release = new CountDownLatch(1);
             try {
@@ -99,6 +85,27 @@ class SubscriptionLifecycleTest {
             await().atMost(WAIT).until(() -> f.broker.heldMessages(clientId) == 0);
             assertThat(f.waldur.contractViolations()).isEmpty();
         }
+    }
+
+    /** The agent's order subscription, and a Create order published on it while the agent was stopped. */
+    private record Away(String subscription, WaldurOrder order) {
+    }
+
+    /**
+     * Starts the agent once (it subscribes), stops it, and publishes a Create order on its topic meanwhile: the
+     * broker keeps it in the persistent session. The agent is left stopped.
+     */
+    private static Away orderPublishedWhileAway(AgentFixture f, String slug) throws Exception {
+        f.broker.start();
+        f.startAgent();
+        f.awaitConnected();
+        String topic = f.orderTopic();
+        String subscription = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+        f.stopAgent();
+        WaldurResource resource = f.resource("While away " + slug, slug, 1, 1);
+        WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
+        f.broker.publish(topic, "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
+        return new Away(subscription, order);
     }
 
     @Test

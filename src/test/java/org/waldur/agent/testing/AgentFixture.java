@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.awaitility.core.ConditionTimeoutException;
 import org.waldur.agent.sandbox.broker.EmbeddedMqttBroker;
 import org.waldur.agent.sandbox.slurm.FakeSlurm;
@@ -128,7 +129,7 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     /** Restarts the agent (after {@link #stopAgent()}) with its start-up held, see {@link AgentRunner#startHeld}. */
-    public AgentRunner restartAgentHeld(java.util.concurrent.CountDownLatch release) throws Exception {
+    public AgentRunner restartAgentHeld(CountDownLatch release) throws Exception {
         agent = AgentRunner.startHeld(configYaml(), overrides, agent.dataDir(), release);
         runners.add(agent);
         return agent;

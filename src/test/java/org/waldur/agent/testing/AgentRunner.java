@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -73,11 +74,7 @@ public final class AgentRunner implements AutoCloseable {
     /** As {@link #start(String, Map)}, keeping state in {@code dataDir} (a restart passes the same one). */
     public static AgentRunner start(String configYaml, Map<String, String> overrides, Path dataDir) throws Exception {
         AgentRunner runner = create(configYaml, overrides, dataDir, null);
-        runner.thread.start();
-        Awaitility.await("agent started").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (runner.failure.get() != null) {
-                throw new IllegalStateException("agent failed to start", runner.failure.get());
-            }
+        runner.launch("agent started", () -> {
             CamelContext ctx = runner.main.getCamelContext();
             return ctx != null && ctx.isStarted() && ctx.getRoute("event-worker-0") != null;
         });
@@ -103,14 +100,19 @@ public final class AgentRunner implements AutoCloseable {
                 }
             }
         });
-        runner.thread.start();
-        Awaitility.await("agent start-up held").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (runner.failure.get() != null) {
-                throw new IllegalStateException("agent failed to start", runner.failure.get());
-            }
-            return held.getCount() == 0;
-        });
+        runner.launch("agent start-up held", () -> held.getCount() == 0);
         return runner;
+    }
+
+    /** Runs Camel Main on the agent's thread and waits until {@code reached}, failing at once if the agent fails. */
+    private void launch(String what, BooleanSupplier reached) {
+        thread.start();
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (failure.get() != null) {
+                throw new IllegalStateException("agent failed to start", failure.get());
+            }
+            return reached.getAsBoolean();
+        });
     }
 
     private static AgentRunner create(String configYaml, Map<String, String> overrides, Path dataDir, MainListener first)

@@ -43,7 +43,7 @@ final class AgentStartup extends MainListenerSupport {
     @Override
     public void beforeStart(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
-        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+        SimpleEventNotifierSupport waldurRouteStarted = new SimpleEventNotifierSupport() {
             @Override
             public boolean isEnabled(CamelEvent event) {
                 return event instanceof RouteStartedEvent started && WALDUR_ROUTE.equals(started.getRoute().getRouteId());
@@ -53,7 +53,13 @@ final class AgentStartup extends MainListenerSupport {
             public void notify(CamelEvent event) {
                 subscriptions(context).start(context);
             }
-        });
+        };
+        // a notifier that takes exchange events makes Camel create them for every exchange
+        waldurRouteStarted.setIgnoreExchangeEvents(true);
+        waldurRouteStarted.setIgnoreCamelContextEvents(true);
+        waldurRouteStarted.setIgnoreServiceEvents(true);
+        waldurRouteStarted.setIgnoreStepEvents(true);
+        context.getManagementStrategy().addEventNotifier(waldurRouteStarted);
     }
 
     @Override

@@ -95,6 +95,8 @@ public final class AgentBeans implements CamelConfiguration {
                 props.resolveProperty("agent.unix.mkhomedirHelper").orElse("/sbin/mkhomedir_helper"));
         registry.bind("slurm", slurm);
         registry.bind("noStdinExecBinding", new org.waldur.agent.slurm.NoStdinExecBinding());
+        registry.bind("childProcessExecutor", new org.waldur.agent.slurm.ChildProcessExecutor(
+                context.getExecutorServiceManager().newCachedThreadPool(slurm, "CommandOutput")));
         registry.bind("periodicLimits", new org.waldur.agent.periodic.PeriodicLimits(slurm));
         registry.bind("usageReports", new UsageReports(config, slurm, java.time.Clock.systemUTC()));
         SubscriptionStore store = new SubscriptionStore(dataDir.resolve("subscriptions.json"));

@@ -23,7 +23,7 @@ import org.apache.camel.component.exec.ExecResult;
  * <p>Why not camel-exec's default (commons-exec): it starts three to four threads for every command (two stream
  * pumps, a timeout watchdog, and the shutdown hook it adds and removes around each run), which in a burst of
  * orders cost more CPU than starting the program itself (README, Performance). The results are the same: exit
- * value 143 after a timeout, no exception for a non-zero exit unless the command lists its exit values, empty
+ * value 143 after a timeout (137 if SIGTERM did not end it), no exception for a non-zero exit unless the command lists its exit values, empty
  * output as {@code null}, and an {@link ExecException} when the program cannot be started.
  *
  * <p>Unlike commons-exec no shutdown hook kills running commands when the agent's JVM ends: Camel's graceful
@@ -33,6 +33,8 @@ public final class ChildProcessExecutor implements ExecCommandExecutor {
 
     /** How long the output may stay open after the program ended (a child it started may hold the pipe). */
     private static final long DRAIN_MILLIS = 5_000;
+    /** How long a program may take to end after SIGTERM at its timeout before it gets SIGKILL. */
+    private static final long KILL_GRACE_MILLIS = 5_000;
     private static final File NO_INPUT = new File("/dev/null");
 
     private final ExecutorService readers;
@@ -78,6 +80,10 @@ public final class ChildProcessExecutor implements ExecCommandExecutor {
             }
             if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 process.destroy();
+                // a program that ignores SIGTERM must not hold a worker for ever (SlurmCommandResult: 137 is transient too)
+                if (!process.waitFor(KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                }
             }
             return process.waitFor();
         } catch (InterruptedException e) {
@@ -93,8 +99,10 @@ public final class ChildProcessExecutor implements ExecCommandExecutor {
         try {
             bytes = reader.get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            // a process it started in the background still writes there: its output cannot be trusted
             reader.cancel(true);
-            throw new IOException("output of pid " + process.pid() + " still open " + DRAIN_MILLIS + " ms after it ended", e);
+            throw new ExecException("the output of pid " + process.pid() + " was still open " + DRAIN_MILLIS
+                    + " ms after it ended (a process it left running holds it)", null, null, process.exitValue(), e);
         } catch (ExecutionException e) {
             throw new IOException("cannot read the output of pid " + process.pid(), e.getCause());
         } catch (InterruptedException e) {

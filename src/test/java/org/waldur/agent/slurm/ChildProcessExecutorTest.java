@@ -78,6 +78,23 @@ class ChildProcessExecutorTest {
     }
 
     @Test
+    void aCommandThatIgnoresSigtermIsKilled() throws Exception {
+        ExecResult result = executor.execute(command("/bin/sh", List.of("-c", "trap '' TERM; exec sleep 600"), 300));
+
+        assertThat(result.getExitValue()).isEqualTo(137);
+    }
+
+    @Test
+    void outputHeldOpenByABackgroundProcessIsAnExecExceptionNotAHang() {
+        // the shell ends at once; the sleep it leaves behind keeps its stdout open
+        ExecCommand command = command("/bin/sh", List.of("-c", "sleep 8 & echo started"), 10_000);
+
+        assertThatThrownBy(() -> executor.execute(command))
+                .isInstanceOf(ExecException.class)
+                .hasMessageContaining("still open");
+    }
+
+    @Test
     void muchOutputOnBothStreamsDoesNotBlockTheProgram() throws Exception {
         // more than a pipe holds on each stream: a reader that waited for one stream before the other would hang
         String script = "head -c 300000 /dev/zero | tr '\\0' e >&2; head -c 300000 /dev/zero | tr '\\0' o";

@@ -82,6 +82,8 @@ public final class SubscriptionManager {
         volatile long reachableSince;
         /** Set once the route's first connect returned; before that the consumer is still starting. */
         volatile boolean started;
+        /** Kept here: the consumer forgets the client it was given when its route stops. */
+        volatile PreconnectedClient client;
 
         ConsumerState(OfferingConfig offering, ObjectType type, Subscription subscription) {
             this.offering = offering;
@@ -374,7 +376,9 @@ public final class SubscriptionManager {
             PahoMqtt5Consumer consumer = (PahoMqtt5Consumer) context.getRoute(routeId).getConsumer();
             client = PreconnectedClient.connect(consumer.getEndpoint());
             consumer.setClient(client);
-            consumers.put(routeId, new ConsumerState(offering, type, subscription));
+            ConsumerState connected = new ConsumerState(offering, type, subscription);
+            connected.client = client;
+            consumers.put(routeId, connected);
             awaitRoutesStarted();
             context.getRouteController().startRoute(routeId);
             ConsumerState state = consumers.get(routeId);
@@ -521,12 +525,11 @@ public final class SubscriptionManager {
         subscribe(state.offering, state.type, 0);
     }
 
-    /** Disconnects and closes the MQTT client of a stopped consumer route, if it has one. */
+    /** Disconnects and closes the MQTT client of a consumer (its route stopped), if it has one. */
     private void closeClient(String routeId) {
-        Route route = context.getRoute(routeId);
-        if (route != null && route.getConsumer() instanceof PahoMqtt5Consumer paho
-                && paho.getClient() instanceof PreconnectedClient client) {
-            client.closeQuietly();
+        ConsumerState state = consumers.get(routeId);
+        if (state != null && state.client != null) {
+            state.client.closeQuietly();
         }
     }
 

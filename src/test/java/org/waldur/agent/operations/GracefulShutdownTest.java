@@ -94,6 +94,22 @@ class GracefulShutdownTest {
     }
 
     @Test
+    void theAgentDisconnectsFromTheBrokerWhenItStops() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            String clientId = "waldur-camel-agent-" + f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            assertThat(f.broker.isConnected(clientId)).isTrue();
+
+            f.stopAgent();
+
+            // a client left connected would stay until the broker's keep-alive check, 90 s later
+            await().atMost(Duration.ofSeconds(5)).until(() -> !f.broker.isConnected(clientId));
+        }
+    }
+
+    @Test
     void deleteOnShutdownDeletesTheSubscriptionsInWaldurAndForgetsThem() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
             f.property("agent.subscriptions.deleteOnShutdown", "true");

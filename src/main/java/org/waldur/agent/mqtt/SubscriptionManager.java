@@ -8,8 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -63,6 +67,8 @@ public final class SubscriptionManager {
     private volatile boolean paused;
     private ProducerTemplate producer;
     private ScheduledExecutorService executor;
+    /** Where a restart asks Waldur about its stored subscriptions while connecting; never waits on {@link #executor}. */
+    private ExecutorService checks;
     private long maxBackoffMillis;
     private long disconnectGraceMillis;
     private long reconnectStallMillis;
@@ -116,6 +122,7 @@ public final class SubscriptionManager {
             throw new IllegalArgumentException("agent.subscriptions.threads must be at least 1, not " + threads);
         }
         this.executor = camelContext.getExecutorServiceManager().newScheduledThreadPool(this, "subscriptions", threads);
+        this.checks = camelContext.getExecutorServiceManager().newCachedThreadPool(this, "subscription-checks");
         for (OfferingConfig offering : config.offerings()) {
             if (!offering.mqttEnabled()) {
                 LOG.info("{}: mqtt_enabled is false, no event subscriptions", offering);
@@ -161,6 +168,7 @@ public final class SubscriptionManager {
         if (executor != null) {
             // what was left: delayed subscribe retries (which now do nothing)
             context.getExecutorServiceManager().shutdownNow(executor);
+            context.getExecutorServiceManager().shutdownNow(checks);
         }
         for (String routeId : consumers.keySet()) {
             try {
@@ -297,8 +305,9 @@ public final class SubscriptionManager {
             return;
         }
         try {
-            Subscription subscription = obtain(offering, type, attempt > 0);
-            startConsumer(offering, type, subscription);
+            if (!resumeStored(offering, type, attempt > 0)) {
+                startConsumer(offering, type, create(offering, type), null);
+            }
             lastErrors.remove(routeId(offering, type));
         } catch (Exception e) {
             if (stopping) {
@@ -309,6 +318,54 @@ public final class SubscriptionManager {
             LOG.warn("{}: cannot subscribe to {} events yet ({}); retrying in {} s",
                     offering, type.wireName(), e.getMessage(), delay / 1000);
             executor.schedule(() -> subscribe(offering, type, attempt + 1), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Starts the consumer of the subscription this agent stored for {@code type}, connecting with its credentials
+     * while another thread asks Waldur whether it still exists: a restart's connects (0.6 s each, see
+     * PreconnectedClient) then no longer wait for Waldur's answers (README, Performance). The consumer starts
+     * taking messages only once Waldur confirmed. False when nothing is stored, or Waldur no longer knows the
+     * subscription: then it is forgotten and its consumer is gone again.
+     */
+    private boolean resumeStored(OfferingConfig offering, ObjectType type, boolean retrying) throws Exception {
+        String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
+        Optional<Subscription> stored = store.get(key);
+        if (stored.isEmpty()) {
+            return false;
+        }
+        Subscription subscription = stored.get();
+        CompletableFuture<Boolean> stillExists = CompletableFuture.supplyAsync(() -> {
+            try {
+                return exists(offering, subscription);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, checks);
+        try {
+            startConsumer(offering, type, subscription, stillExists);
+        } catch (Exception e) {
+            // refused credentials or not: what Waldur says decides; if it cannot say, that is the error to retry on
+            if (confirmed(stillExists)) {
+                throw e;
+            }
+            LOG.info("{}: event subscription {} for {} no longer exists in Waldur; creating a new one",
+                    offering, subscription.uuid(), type.wireName());
+            store.remove(key);
+            return false;
+        }
+        if (!retrying) {
+            LOG.info("{}: reused event subscription {} for {}", offering, subscription.uuid(), type.wireName());
+        }
+        return true;
+    }
+
+    /** Waldur's answer to a subscription check; its failure (Waldur unreachable, 5xx) as the exception it was. */
+    private static boolean confirmed(CompletableFuture<Boolean> check) throws Exception {
+        try {
+            return check.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
@@ -326,6 +383,11 @@ public final class SubscriptionManager {
                     offering, stored.get().uuid(), type.wireName());
             store.remove(key);
         }
+        return create(offering, type);
+    }
+
+    private Subscription create(OfferingConfig offering, ObjectType type) throws Exception {
+        String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("description", "Event subscription for waldur-camel-agent (waldur-site-agent), offering "
                 + offering.name() + ", observable object type: " + type.wireName());
@@ -352,7 +414,13 @@ public final class SubscriptionManager {
         }
     }
 
-    private void startConsumer(OfferingConfig offering, ObjectType type, Subscription subscription) throws Exception {
+    /**
+     * Adds and connects the consumer route of {@code subscription} and starts it once every route runs. With
+     * {@code stillExists}, Waldur's pending answer whether the subscription exists: the route starts only
+     * after a yes.
+     */
+    private void startConsumer(OfferingConfig offering, ObjectType type, Subscription subscription,
+            CompletableFuture<Boolean> stillExists) throws Exception {
         String routeId = routeId(offering, type);
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("offering", offering.key());
@@ -375,6 +443,9 @@ public final class SubscriptionManager {
             // the route's consumer exists once the route is added; it uses a client it is given and connects none
             PahoMqtt5Consumer consumer = (PahoMqtt5Consumer) context.getRoute(routeId).getConsumer();
             client = PreconnectedClient.connect(consumer.getEndpoint());
+            if (stillExists != null && !confirmed(stillExists)) {
+                throw new IllegalStateException("event subscription " + subscription.uuid() + " no longer exists in Waldur");
+            }
             consumer.setClient(client);
             ConsumerState connected = new ConsumerState(offering, type, subscription);
             connected.client = client;
@@ -454,7 +525,7 @@ public final class SubscriptionManager {
                     context.removeRoute(e.getKey());
                     consumers.remove(e.getKey());
                     Subscription fresh = obtain(state.offering, state.type, false);
-                    startConsumer(state.offering, state.type, fresh);
+                    startConsumer(state.offering, state.type, fresh, null);
                 } else {
                     state.disconnectedSince = now;
                 }

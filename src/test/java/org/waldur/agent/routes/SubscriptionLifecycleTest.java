@@ -87,6 +87,55 @@ class SubscriptionLifecycleTest {
         }
     }
 
+    @Test
+    void aRestartConnectsWithItsStoredSubscriptionWhileWaldurStillConfirmsIt() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            Away away = orderPublishedWhileAway(f, "confirmed");
+            String clientId = "waldur-camel-agent-" + away.subscription();
+            CountDownLatch release = new CountDownLatch(1);
+            f.waldur.holdAnswers("GET", "/api/event-subscriptions/[0-9a-f]+/", release);
+            try {
+                f.startAgent();
+                // the connect does not wait for Waldur's answer about the subscription ...
+                await().atMost(WAIT).until(() -> f.broker.isConnected(clientId));
+                assertThat(f.waldur.heldRequests()).isPositive();
+                // ... but nothing is taken from it before that answer
+                assertThat(f.agent().isConnected(f.orderRouteId())).isFalse();
+                assertThat(f.waldur.count("GET", "/api/marketplace-orders/" + away.order().uuid() + "/")).isZero();
+                assertThat(f.broker.heldMessages(clientId)).isEqualTo(1);
+            } finally {
+                release.countDown();
+            }
+
+            await().atMost(WAIT).until(() -> f.waldur.order(away.order().uuid()).state().equals("done"));
+            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isEqualTo(away.subscription());
+            assertThat(f.waldur.count("POST", "/api/event-subscriptions/")).isEqualTo(1);
+            assertThat(f.waldur.contractViolations()).isEmpty();
+        }
+    }
+
+    @Test
+    void aStoredSubscriptionWaldurDeniesIsDroppedEvenWhenTheBrokerStillAcceptsIt() throws Exception {
+        try (AgentFixture f = new AgentFixture()) {
+            f.broker.start();
+            f.startAgent();
+            f.awaitConnected();
+            String old = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            f.stopAgent();
+            // the broker still knows the credentials, Waldur answers that the subscription is gone
+            f.waldur.failNext("GET", "/api/event-subscriptions/" + old + "/", 404, 1);
+
+            f.startAgent();
+            f.awaitConnected();
+
+            String fresh = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            assertThat(fresh).isNotEqualTo(old);
+            assertThat(f.orderTopic()).contains(fresh);
+            await().atMost(WAIT).until(() -> !f.broker.isConnected("waldur-camel-agent-" + old));
+            assertOrderIsProcessed(f, "denied");
+        }
+    }
+
     /** The agent's order subscription, and a Create order published on it while the agent was stopped. */
     private record Away(String subscription, WaldurOrder order) {
     }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -618,7 +619,21 @@ public final class FakeWaldur implements AutoCloseable {
         faults.delay(delay);
     }
 
-    /** Removes all fault rules, {@link #failAll} and the delay. */
+    /**
+     * Keeps every request with this method ({@code "*"} for any) and a path fully matching {@code pathRegex}
+     * unanswered until {@code release} is counted down (at most a minute), e.g. to see what a client does
+     * while it waits.
+     */
+    public void holdAnswers(String method, String pathRegex, CountDownLatch release) {
+        faults.hold(method, pathRegex, release);
+    }
+
+    /** How many requests {@link #holdAnswers} keeps waiting right now. */
+    public int heldRequests() {
+        return faults.held();
+    }
+
+    /** Removes all fault rules, {@link #failAll}, the delay and the holds. */
     public void clearFaults() {
         faults.clear();
     }
@@ -642,6 +657,11 @@ public final class FakeWaldur implements AutoCloseable {
             String userAgent = headers.getFirst("User-Agent");
 
             sleep(faults.delay());
+            try {
+                faults.awaitRelease(method, path);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             ApiResponse response;
             try {
                 response = respond(method, path, query, headers, body);

@@ -6,9 +6,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-/** Scripted failures and delays, checked before anything else so they look like a broken proxy. */
+/** Scripted failures, delays and held answers, checked before anything else so they look like a broken proxy. */
 final class FaultInjector {
 
     /** An injected answer. */
@@ -29,7 +33,12 @@ final class FaultInjector {
         }
     }
 
+    private record Hold(String method, Pattern path, CountDownLatch release) {
+    }
+
     private final List<Rule> rules = new ArrayList<>();
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
+    private final AtomicInteger held = new AtomicInteger();
     private Fault failAll;
     private volatile Duration delay = Duration.ZERO;
 
@@ -45,7 +54,30 @@ final class FaultInjector {
         failAll = fault(status, body);
     }
 
+    void hold(String method, String pathRegex, CountDownLatch release) {
+        holds.add(new Hold(method.toUpperCase(java.util.Locale.ROOT), Pattern.compile(pathRegex), release));
+    }
+
+    /** Keeps a request that a hold matches until its latch is released (at most a minute). */
+    void awaitRelease(String method, String path) throws InterruptedException {
+        for (Hold h : holds) {
+            if ((h.method().equals("*") || h.method().equals(method)) && h.path().matcher(path).matches()) {
+                held.incrementAndGet();
+                try {
+                    h.release().await(1, TimeUnit.MINUTES);
+                } finally {
+                    held.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    int held() {
+        return held.get();
+    }
+
     synchronized void clear() {
+        holds.clear();
         rules.clear();
         failAll = null;
         delay = Duration.ZERO;

@@ -65,8 +65,9 @@ import org.waldur.agent.sandbox.waldur.ContractViolation.Kind;
  *
  * <p>Request pipeline: optional delay, optional hold (until the test releases it), injected fault,
  * authentication (401), contract (404 unknown path, 405 wrong method, 400 anything else), the
- * endpoint. Contract violations are recorded even when a fault or 401 is answered. Paths that the schema knows but the fake does not implement
- * get 501, so a missing endpoint is never mistaken for a Waldur 404.
+ * endpoint. Contract violations are recorded even when a fault or 401 is answered. Paths that the
+ * schema knows but the fake does not implement get 501, so a missing endpoint is never mistaken for a
+ * Waldur 404.
  *
  * <p>Thread-safe: state transitions are atomic, logs are synchronised.
  */

@@ -190,7 +190,7 @@ public final class SubscriptionManager {
     public void deleteSubscriptions() {
         for (OfferingConfig offering : config.offerings()) {
             for (ObjectType type : ObjectType.values()) {
-                String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
+                String key = storeKey(offering, type);
                 Optional<Subscription> stored = store.get(key);
                 if (stored.isEmpty()) {
                     continue;
@@ -329,7 +329,7 @@ public final class SubscriptionManager {
      * subscription: then it is forgotten and its consumer is gone again.
      */
     private boolean resumeStored(OfferingConfig offering, ObjectType type, boolean retrying) throws Exception {
-        String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
+        String key = storeKey(offering, type);
         Optional<Subscription> stored = store.get(key);
         if (stored.isEmpty()) {
             return false;
@@ -369,25 +369,12 @@ public final class SubscriptionManager {
         }
     }
 
-    private Subscription obtain(OfferingConfig offering, ObjectType type, boolean retrying) throws Exception {
-        String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
-        Optional<Subscription> stored = store.get(key);
-        if (stored.isPresent()) {
-            if (exists(offering, stored.get())) {
-                if (!retrying) {
-                        LOG.info("{}: reusing event subscription {} for {}", offering, stored.get().uuid(), type.wireName());
-                }
-                return stored.get();
-            }
-            LOG.info("{}: event subscription {} for {} no longer exists in Waldur; creating a new one",
-                    offering, stored.get().uuid(), type.wireName());
-            store.remove(key);
-        }
-        return create(offering, type);
+    private static String storeKey(OfferingConfig offering, ObjectType type) {
+        return SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
     }
 
     private Subscription create(OfferingConfig offering, ObjectType type) throws Exception {
-        String key = SubscriptionStore.key(offering.waldurBaseUrl(), offering.offeringUuidHex(), type);
+        String key = storeKey(offering, type);
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("description", "Event subscription for waldur-camel-agent (waldur-site-agent), offering "
                 + offering.name() + ", observable object type: " + type.wireName());
@@ -524,8 +511,9 @@ public final class SubscriptionManager {
                     closeClient(e.getKey());
                     context.removeRoute(e.getKey());
                     consumers.remove(e.getKey());
-                    Subscription fresh = obtain(state.offering, state.type, false);
-                    startConsumer(state.offering, state.type, fresh, null);
+                    // Waldur just said it is gone: forgotten and replaced without asking again
+                    store.remove(storeKey(state.offering, state.type));
+                    startConsumer(state.offering, state.type, create(state.offering, state.type), null);
                 } else {
                     state.disconnectedSince = now;
                 }

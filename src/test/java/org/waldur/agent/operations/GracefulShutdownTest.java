@@ -33,8 +33,8 @@ class GracefulShutdownTest {
             // agent.shutdown.timeout (5 in tests) is what Camel's shutdown strategy uses
             assertThat(f.agent().context().getShutdownStrategy().getTimeout()).isEqualTo(5);
             assertThat(f.agent().context().getShutdownStrategy().getTimeUnit()).isEqualTo(TimeUnit.SECONDS);
-            String subscription = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
-            String clientId = "waldur-camel-agent-" + subscription;
+            String subscription = f.orderSubscription();
+            String clientId = AgentFixture.clientId(subscription);
             String topic = f.orderTopic();
             Path dataDir = f.agent().dataDir();
             // the reconciliation after subscribing has run, so the orders below reach the agent only as messages
@@ -88,7 +88,7 @@ class GracefulShutdownTest {
             // is not lost either way: reconciliation after subscribing re-reads the pending orders.
             await("second order done after the restart").atMost(WAIT)
                     .until(() -> f.waldur.order(second.uuid()).state().equals("done"));
-            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isEqualTo(subscription);
+            assertThat(f.orderSubscription()).isEqualTo(subscription);
             assertThat(f.waldur.contractViolations()).isEmpty();
         }
     }
@@ -99,7 +99,7 @@ class GracefulShutdownTest {
             f.broker.start();
             f.startAgent();
             f.awaitConnected();
-            String clientId = "waldur-camel-agent-" + f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            String clientId = AgentFixture.clientId(f.orderSubscription());
             assertThat(f.broker.isConnected(clientId)).isTrue();
 
             f.stopAgent();
@@ -116,7 +116,7 @@ class GracefulShutdownTest {
             f.broker.start();
             f.startAgent();
             f.awaitConnected();
-            String subscription = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            String subscription = f.orderSubscription();
             Path state = f.agent().dataDir().resolve("subscriptions.json");
             assertThat(Files.readString(state)).contains(subscription);
             assertThat(f.waldur.subscriptions()).isNotEmpty();
@@ -134,7 +134,7 @@ class GracefulShutdownTest {
             // the next start subscribes afresh
             f.startAgent();
             f.awaitConnected();
-            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isNotEqualTo(subscription);
+            assertThat(f.orderSubscription()).isNotEqualTo(subscription);
         }
     }
 

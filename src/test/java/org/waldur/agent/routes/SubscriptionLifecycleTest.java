@@ -50,7 +50,7 @@ class SubscriptionLifecycleTest {
             f.startAgent();
 
             await().atMost(WAIT).until(() -> f.waldur.order(order.uuid()).state().equals("done"));
-            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isEqualTo(subscription);
+            assertThat(f.orderSubscription()).isEqualTo(subscription);
             assertThat(f.waldur.subscriptions()).hasSize(1);
             assertThat(f.waldur.count("POST", "/api/event-subscriptions/")).isEqualTo(1);
             assertThat(f.waldur.count("GET", "/api/event-subscriptions/" + subscription + "/")).isEqualTo(1);
@@ -62,7 +62,7 @@ class SubscriptionLifecycleTest {
     void consumersConnectWhileTheAgentStartsAndTakeMessagesOnlyOnceEverythingRuns() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
             Away away = orderPublishedWhileAway(f, "early");
-            String clientId = "waldur-camel-agent-" + away.subscription();
+            String clientId = AgentFixture.clientId(away.subscription());
             WaldurOrder order = away.order();
 
             CountDownLatch release = new CountDownLatch(1);
@@ -91,7 +91,7 @@ class SubscriptionLifecycleTest {
     void aRestartConnectsWithItsStoredSubscriptionWhileWaldurStillConfirmsIt() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
             Away away = orderPublishedWhileAway(f, "confirmed");
-            String clientId = "waldur-camel-agent-" + away.subscription();
+            String clientId = AgentFixture.clientId(away.subscription());
             CountDownLatch release = new CountDownLatch(1);
             f.waldur.holdAnswers("GET", "/api/event-subscriptions/[0-9a-f]+/", release);
             try {
@@ -108,7 +108,7 @@ class SubscriptionLifecycleTest {
             }
 
             await().atMost(WAIT).until(() -> f.waldur.order(away.order().uuid()).state().equals("done"));
-            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isEqualTo(away.subscription());
+            assertThat(f.orderSubscription()).isEqualTo(away.subscription());
             assertThat(f.waldur.count("POST", "/api/event-subscriptions/")).isEqualTo(1);
             assertThat(f.waldur.contractViolations()).isEmpty();
         }
@@ -117,23 +117,29 @@ class SubscriptionLifecycleTest {
     @Test
     void aStoredSubscriptionWaldurDeniesIsDroppedEvenWhenTheBrokerStillAcceptsIt() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
-            f.broker.start();
-            f.startAgent();
-            f.awaitConnected();
-            String old = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
-            f.stopAgent();
+            String old = subscribeOnceAndStop(f);
             // the broker still knows the credentials, Waldur answers that the subscription is gone
             f.waldur.failNext("GET", "/api/event-subscriptions/" + old + "/", 404, 1);
 
             f.startAgent();
             f.awaitConnected();
 
-            String fresh = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            String fresh = f.orderSubscription();
             assertThat(fresh).isNotEqualTo(old);
             assertThat(f.orderTopic()).contains(fresh);
-            await().atMost(WAIT).until(() -> !f.broker.isConnected("waldur-camel-agent-" + old));
+            await().atMost(WAIT).until(() -> !f.broker.isConnected(AgentFixture.clientId(old)));
             assertOrderIsProcessed(f, "denied");
         }
+    }
+
+    /** Starts the broker and the agent, lets it subscribe, stops it; the order subscription's UUID. */
+    private static String subscribeOnceAndStop(AgentFixture f) throws Exception {
+        f.broker.start();
+        f.startAgent();
+        f.awaitConnected();
+        String subscription = f.orderSubscription();
+        f.stopAgent();
+        return subscription;
     }
 
     /** The agent's order subscription, and a Create order published on it while the agent was stopped. */
@@ -145,15 +151,10 @@ class SubscriptionLifecycleTest {
      * broker keeps it in the persistent session. The agent is left stopped.
      */
     private static Away orderPublishedWhileAway(AgentFixture f, String slug) throws Exception {
-        f.broker.start();
-        f.startAgent();
-        f.awaitConnected();
-        String topic = f.orderTopic();
-        String subscription = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
-        f.stopAgent();
+        String subscription = subscribeOnceAndStop(f);
         WaldurResource resource = f.resource("While away " + slug, slug, 1, 1);
         WaldurOrder order = f.waldur.newOrder(resource).type("Create").state("pending-provider").create();
-        f.broker.publish(topic, "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
+        f.broker.publish(f.orderTopic(subscription), "{\"order_uuid\": \"" + order.uuid() + "\", \"order_state\": \"pending-provider\"}");
         return new Away(subscription, order);
     }
 
@@ -163,7 +164,7 @@ class SubscriptionLifecycleTest {
             f.broker.start();
             f.startAgent();
             f.awaitConnected();
-            String old = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
+            String old = f.orderSubscription();
 
             // Waldur's cleanup deletes it, and with it the broker user: the connection is dropped and refused
             f.waldur.deleteSubscription(old);
@@ -179,17 +180,13 @@ class SubscriptionLifecycleTest {
     @Test
     void aStoredSubscriptionWaldurNoLongerKnowsIsReplacedWithoutAnOrphan() throws Exception {
         try (AgentFixture f = new AgentFixture()) {
-            f.broker.start();
-            f.startAgent();
-            f.awaitConnected();
-            String old = f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid();
-            f.stopAgent();
+            String old = subscribeOnceAndStop(f);
             f.waldur.deleteSubscription(old);
 
             f.startAgent();
             f.awaitConnected();
 
-            assertThat(f.agent().subscriptions().subscription(f.orderRouteId()).orElseThrow().uuid()).isNotEqualTo(old);
+            assertThat(f.orderSubscription()).isNotEqualTo(old);
             assertThat(f.waldur.subscriptions()).hasSize(1);
             assertOrderIsProcessed(f, "replaced");
         }

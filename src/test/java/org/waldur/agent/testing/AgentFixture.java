@@ -155,9 +155,23 @@ public final class AgentFixture implements AutoCloseable {
         return "mqtt-" + offering.uuid() + "-order";
     }
 
+    /** The UUID of the agent's current order event subscription. */
+    public String orderSubscription() {
+        return agent.subscriptions().subscription(orderRouteId()).orElseThrow().uuid();
+    }
+
+    /** The MQTT client id the agent uses for an event subscription. */
+    public static String clientId(String subscription) {
+        return "waldur-camel-agent-" + subscription;
+    }
+
     /** The topic Waldur publishes order events on for the agent's current subscription. */
     public String orderTopic() {
-        String subscription = agent.subscriptions().subscription(orderRouteId()).orElseThrow().uuid();
+        return orderTopic(orderSubscription());
+    }
+
+    /** The topic Waldur publishes order events on for an order subscription of the test offering. */
+    public String orderTopic(String subscription) {
         return "subscription/" + subscription + "/offering/" + offering.uuid() + "/order";
     }
 
